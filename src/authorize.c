@@ -1,0 +1,174 @@
+/* Decisions: tenancy first (status, cross-tenant actions), then the tenant's policy. */
+#include "authorize.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "policy.h"
+
+static cJSON *subject_attrs(const struct op_ctx *ctx)
+{
+	cJSON *s = cJSON_CreateObject();
+	const cJSON *a = ctx->subject;
+	cJSON_AddStringToObject(s, "id", cJSON_GetStringValue(cJSON_GetObjectItem(a, "id")));
+	cJSON_AddStringToObject(s, "name", cJSON_GetStringValue(cJSON_GetObjectItem(a, "name")));
+	cJSON_AddItemToObject(s, "roles", cJSON_Duplicate(cJSON_GetObjectItem(a, "roles"), 1));
+	cJSON_AddStringToObject(s, "tenant", ctx->caller_tenant);
+	cJSON_AddBoolToObject(s, "platform_admin",
+			      cJSON_GetNumberValue(cJSON_GetObjectItem(a, "platform_admin")) == 1);
+	return s;
+}
+
+static cJSON *context_attrs(const struct op_ctx *ctx, const char *action)
+{
+	cJSON *c = cJSON_CreateObject();
+	cJSON_AddStringToObject(c, "time", ctx->now);
+	cJSON_AddStringToObject(c, "action", action);
+	cJSON_AddStringToObject(c, "request_id", ctx->request_id);
+	cJSON_AddStringToObject(c, "tenant", ctx->tenant);
+	if (ctx->change)
+		cJSON_AddItemToObject(c, "change", cJSON_Duplicate(ctx->change, 1));
+	if (ctx->core->embedded)
+		cJSON_AddStringToObject(c, "os_user", ctx->core->os_user);
+	return c;
+}
+
+static void decide_by_rule(struct authz *out, bool allow, const char *rule, const char *why)
+{
+	out->allow = allow;
+	out->overridable = !allow;
+	cJSON_AddItemToArray(out->rules, cJSON_CreateString(rule));
+	cJSON_AddItemToArray(out->explanation, cJSON_CreateString(why));
+}
+
+/* The tenant's current role catalog and policy profile, parsed. */
+static int load_policy(struct op_ctx *ctx, struct authz *out, struct role_catalog **catalog,
+		       struct policy_profile **profile)
+{
+	cJSON *roles = store_doc_get(ctx->store, STORE_DOC_ROLES, ctx->tenant, 0);
+	cJSON *prof = store_doc_get(ctx->store, STORE_DOC_PROFILE, ctx->tenant, 0);
+	cJSON *roles_doc = roles ? cJSON_Parse(cJSON_GetStringValue(cJSON_GetObjectItem(roles, "doc"))) : NULL;
+	cJSON *prof_doc = prof ? cJSON_Parse(cJSON_GetStringValue(cJSON_GetObjectItem(prof, "doc"))) : NULL;
+	int rc = 0;
+	*catalog = roles_doc ? role_catalog_parse(roles_doc, ctx->err) : NULL;
+	*profile = prof_doc ? policy_profile_parse(prof_doc, ctx->err) : NULL;
+	if (!*catalog || !*profile) {
+		/* Stored documents were validated on upload: failing here means damage. */
+		kx_error_set(ctx->err, 503, "unavailable", NULL,
+			     "tenant %s: its role catalog or policy profile cannot be read",
+			     ctx->tenant);
+		rc = -1;
+	} else {
+		snprintf(out->profile, sizeof out->profile, "%s",
+			 cJSON_GetStringValue(cJSON_GetObjectItem(prof_doc, "name")));
+		out->profile_version = (int)cJSON_GetNumberValue(cJSON_GetObjectItem(prof, "version"));
+		snprintf(out->profile_digest, sizeof out->profile_digest, "%s",
+			 cJSON_GetStringValue(cJSON_GetObjectItem(prof, "digest")));
+	}
+	cJSON_Delete(roles);
+	cJSON_Delete(prof);
+	cJSON_Delete(roles_doc);
+	cJSON_Delete(prof_doc);
+	return rc;
+}
+
+static int decide_by_policy(struct op_ctx *ctx, const char *action, struct authz *out)
+{
+	struct role_catalog *catalog = NULL;
+	struct policy_profile *profile = NULL;
+	int rc = load_policy(ctx, out, &catalog, &profile);
+	if (rc == 0) {
+		struct policy_decision d = {0};
+		policy_evaluate(profile, catalog, action, out->input, &d);
+		out->allow = d.allow;
+		out->overridable = d.overridable;
+		cJSON_Delete(out->rules);
+		cJSON_Delete(out->explanation);
+		out->rules = d.rules;
+		out->explanation = d.explanation;
+		d.rules = d.explanation = NULL;
+		policy_decision_free(&d);
+	}
+	role_catalog_free(catalog);
+	policy_profile_free(profile);
+	return rc;
+}
+
+static const char *tenant_status(struct op_ctx *ctx)
+{
+	static const char *const known[] = {"active", "suspended", "offboarded"};
+	cJSON *t = store_tenant_get(ctx->store, ctx->tenant);
+	const char *st = t ? cJSON_GetStringValue(cJSON_GetObjectItem(t, "status")) : NULL;
+	const char *found = "missing";
+	for (size_t i = 0; st && i < sizeof known / sizeof known[0]; i++)
+		if (strcmp(st, known[i]) == 0)
+			found = known[i];
+	cJSON_Delete(t);
+	return found;
+}
+
+int authz_decide(struct op_ctx *ctx, const char *action, struct authz *out)
+{
+	memset(out, 0, sizeof *out);
+	out->rules = cJSON_CreateArray();
+	out->explanation = cJSON_CreateArray();
+	out->input = cJSON_CreateObject();
+	cJSON_AddItemToObject(out->input, "subject", subject_attrs(ctx));
+	cJSON_AddItemToObject(out->input, "resource",
+			      ctx->resource ? cJSON_Duplicate(ctx->resource, 1) : cJSON_CreateObject());
+	cJSON_AddItemToObject(out->input, "context", context_attrs(ctx, action));
+
+	/* ctx->op is the operation asked for; `action` may differ (policy.override). */
+	const struct op_def *op = strcmp(op_action(ctx->op), action) == 0 ? ctx->op : NULL;
+	const char *status = tenant_status(ctx);
+	bool mutation = op && op->kind == OP_MUTATION;
+	if (mutation && strcmp(status, "active") != 0 && strcmp(status, "missing") != 0) {
+		decide_by_rule(out, false, "tenancy:tenant-not-active",
+			       "the tenant is not active: every mutation is denied");
+		return 0;
+	}
+	if (op && op->authorize) {
+		bool allow = false;
+		const char *rule = "tenancy:denied";
+		int decided = op->authorize(ctx, &allow, &rule);
+		if (decided < 0)
+			return -1;
+		if (decided == 0) {
+			decide_by_rule(out, allow, rule,
+				       allow ? "allowed by the tenancy rules"
+					     : "denied by the tenancy rules");
+			return 0;
+		}
+	}
+	if (strcmp(ctx->tenant, ctx->caller_tenant) != 0) {
+		decide_by_rule(out, false, "tenancy:other-tenant",
+			       "an actor acts only within its own tenant");
+		return 0;
+	}
+	return decide_by_policy(ctx, action, out);
+}
+
+void authz_free(struct authz *a)
+{
+	cJSON_Delete(a->rules);
+	cJSON_Delete(a->explanation);
+	cJSON_Delete(a->input);
+	memset(a, 0, sizeof *a);
+}
+
+cJSON *authz_summary(const struct authz *a)
+{
+	cJSON *d = cJSON_CreateObject();
+	cJSON_AddStringToObject(d, "effect", a->allow ? "allow" : "deny");
+	cJSON_AddItemToObject(d, "rules", cJSON_Duplicate(a->rules, 1));
+	if (a->profile[0]) {
+		cJSON_AddStringToObject(d, "profile", a->profile);
+		cJSON_AddNumberToObject(d, "profile_version", a->profile_version);
+		cJSON_AddStringToObject(d, "profile_digest", a->profile_digest);
+	} else {
+		cJSON_AddNullToObject(d, "profile");
+		cJSON_AddNullToObject(d, "profile_version");
+		cJSON_AddNullToObject(d, "profile_digest");
+	}
+	return d;
+}

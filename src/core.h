@@ -1,0 +1,31 @@
+/* Inside the core: the open core's state, shared by the ops pipeline and its modules. */
+#ifndef KX_CORE_H
+#define KX_CORE_H
+
+#include <pthread.h>
+
+#include "klaxon.h"
+#include "metering.h"
+#include "minisign.h"
+#include "store.h"
+
+#define KX_PLATFORM_TENANT "platform"
+
+struct kx_core {
+	struct store *store;
+	pthread_mutex_t lock; /* one writer connection: calls are serialised */
+	struct minisign_seckey key;
+	struct minisign_pubkey pub;
+	char key_name[40]; /* the checkpoint signer's name: "klaxon-<KEY ID>" */
+	bool embedded;
+	char os_user[64]; /* embedded mode: who ran the program */
+	struct metering *meter;
+};
+
+/* Reads the server key file (minisign unencrypted secret key); 0 or -1 with err. */
+int core_key_load(const char *path, struct minisign_seckey *sec, struct kx_error *err);
+/* Writes key (0600) and public key files; refuses to overwrite. */
+int core_key_write(const char *key_path, const char *pub_path, const struct minisign_seckey *sec,
+		   const struct minisign_pubkey *pub, struct kx_error *err);
+
+#endif

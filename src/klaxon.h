@@ -1,0 +1,97 @@
+/* The core's public face: what klaxond (server/) and the embedded backend (client/) include.
+ * Every operation of API.md is one call, kx_call(), named by its action ("incident.create");
+ * the answer is an HTTP-like status and a JSON body in API.md's shapes, so a remote client
+ * and the embedded one see byte-for-byte the same thing. */
+#ifndef KLAXON_H
+#define KLAXON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "ids.h"
+
+#define KLAXON_VERSION "0.1.0"
+
+struct kx_core;
+
+struct kx_core_options {
+	const char *db_path;   /* the SQLite file */
+	const char *key_path;  /* the server key; NULL: db_path + ".key" */
+	bool embedded;         /* receipts record the OS user (identity is not proven) */
+	bool synchronous_normal; /* trade durability for speed: only for benchmarks of the cost */
+};
+
+/* What `init` made: the platform admin's token (shown once; caller zeroes and frees). */
+struct kx_init_result {
+	char *admin_token;
+	char admin_id[KX_ID_MAX];
+};
+
+/* Makes a new store at opt->db_path (refusing an existing one), the server key pair (0600)
+ * beside it with its minisign public key (`.pub`), the `platform` tenant, and: for klaxond a
+ * platform admin in it; for an embedded store (opt->embedded) the tenant `default` with the
+ * actor `admin` holding tenant-admin, who is also the store's platform admin. */
+int kx_core_init(const struct kx_core_options *opt, struct kx_init_result *out,
+		 struct kx_error *err);
+void kx_init_result_wipe(struct kx_init_result *r);
+
+struct kx_core *kx_core_open(const struct kx_core_options *opt, struct kx_error *err);
+/* Flushes buffered metering and closes the store. */
+void kx_core_close(struct kx_core *core);
+
+/* Who is asking: resolved from a bearer token (klaxond) or named at the terminal (embedded). */
+struct kx_principal {
+	char tenant_id[64];
+	char actor_id[KX_ID_MAX];
+};
+
+/* 0 with who filled, or -1 with err (401 "unauthenticated"). Compared in constant time. */
+int kx_auth_token(struct kx_core *core, const char *token, struct kx_principal *who,
+		  struct kx_error *err);
+/* Embedded identity: tenant and actor by id or unique name (404 when unknown). */
+int kx_auth_local(struct kx_core *core, const char *tenant, const char *actor,
+		  struct kx_principal *who, struct kx_error *err);
+
+struct kx_param {
+	const char *name, *value;
+};
+
+struct kx_request {
+	const char *op;               /* action name, e.g. "incident.update" */
+	const struct kx_principal *who; /* NULL: unauthenticated (401 except for public ops) */
+	const char *id;               /* the path's resource id ({id}) */
+	const char *sub_id;           /* a second path id ({step}, {actor}, {key_id}, ...) */
+	const struct kx_param *query; /* query parameters, NULL-terminated by name, or NULL */
+	const char *body;             /* request body (JSON text) or NULL */
+	size_t body_len;
+	const char *idempotency_key, *if_match, *request_id, *override;
+};
+
+struct kx_response {
+	int status;
+	char *body;         /* JSON text (or text/plain for a checkpoint) */
+	const char *content_type;
+	char *location;     /* for 201 */
+	bool replayed;      /* an idempotent replay */
+	char request_id[KX_ID_MAX];
+};
+
+/* Runs one operation through the ops pipeline. Always fills resp (free with
+ * kx_response_free); thread-safe. */
+void kx_call(struct kx_core *core, const struct kx_request *req, struct kx_response *resp);
+void kx_response_free(struct kx_response *resp);
+
+/* Does the action name an operation this core knows? */
+bool kx_op_known(const char *op);
+
+/* Flush buffered read metering now (the server calls this at least once a second). */
+void kx_core_flush_usage(struct kx_core *core);
+
+/* Recomputes every tenant's log from its stored leaves and checks it against the signed
+ * checkpoints and the columns kept beside each leaf. 0, or -1 with err naming the first bad
+ * receipt or checkpoint. `checked` (if not NULL) receives the number of receipts checked. */
+int kx_ledger_verify(struct kx_core *core, uint64_t *checked, struct kx_error *err);
+
+#endif

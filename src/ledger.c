@@ -1,0 +1,126 @@
+/* The Merkle ledger: append, proofs, verification. Leaves are receipts' exact bytes; the store
+ * keeps every perfect-subtree node, so neither appends nor proofs rebuild the tree. */
+#include "ledger.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "digest.h"
+#include "signed_note.h"
+
+struct node_source {
+	struct store *store;
+	const char *tenant_id;
+};
+
+static int stored_node(void *ctx, unsigned level, uint64_t index, merkle_hash out)
+{
+	struct node_source *src = ctx;
+	return store_node_get(src->store, src->tenant_id, level, index, out);
+}
+
+void ledger_origin(const char *tenant_id, char *out, size_t len)
+{
+	snprintf(out, len, "klaxon/%s", tenant_id);
+}
+
+static char *sign_checkpoint(struct kx_core *core, const char *tenant_id, uint64_t size,
+			     const merkle_hash root)
+{
+	struct checkpoint cp = {.size = size};
+	ledger_origin(tenant_id, cp.origin, sizeof cp.origin);
+	memcpy(cp.root, root, MERKLE_HASH_LEN);
+	char *body = checkpoint_format(&cp);
+	char *note = body ? signed_note_sign(body, core->key_name, core->key.sk) : NULL;
+	free(body);
+	return note;
+}
+
+static int store_leaf_nodes(struct store *s, const char *tenant_id, uint64_t index,
+			    const char *leaf, struct kx_error *err)
+{
+	struct node_source src = {s, tenant_id};
+	merkle_hash leaf_hash, hashes[MERKLE_MAX_PROOF];
+	unsigned levels[MERKLE_MAX_PROOF];
+	uint64_t idx[MERKLE_MAX_PROOF];
+	merkle_leaf_hash(leaf, strlen(leaf), leaf_hash);
+	int n = merkle_append(stored_node, &src, index, leaf_hash, levels, idx, hashes);
+	if (n < 0)
+		return kx_error_set(err, 503, "unavailable", NULL,
+				    "ledger of %s: a stored node is missing", tenant_id);
+	for (int i = 0; i < n; i++)
+		if (store_node_put(s, tenant_id, levels[i], idx[i], hashes[i], err))
+			return -1;
+	return 0;
+}
+
+int ledger_append(struct kx_core *core, const char *tenant_id, cJSON *receipt,
+		  const char *now, struct kx_error *err)
+{
+	struct store *s = core->store;
+	int64_t size = store_ledger_size(s, tenant_id);
+	if (size < 0)
+		return kx_error_set(err, 503, "unavailable", NULL, "ledger size unreadable");
+	cJSON_AddNumberToObject(receipt, "seq", (double)(size + 1));
+	cJSON_AddNumberToObject(receipt, "leaf_index", (double)size);
+	/* Serialised once: these bytes are the leaf forever (cJSON escapes control characters,
+	 * so the text is one line). */
+	char *leaf = cJSON_PrintUnformatted(receipt);
+	if (!leaf)
+		return kx_error_set(err, 503, "unavailable", NULL, "out of memory");
+	const cJSON *dec = cJSON_GetObjectItem(receipt, "decision");
+	struct store_receipt_row row = {
+		.tenant_id = tenant_id,
+		.id = cJSON_GetStringValue(cJSON_GetObjectItem(receipt, "id")),
+		.at = cJSON_GetStringValue(cJSON_GetObjectItem(receipt, "at")),
+		.actor = cJSON_GetStringValue(cJSON_GetObjectItem(receipt, "actor")),
+		.action = cJSON_GetStringValue(cJSON_GetObjectItem(receipt, "action")),
+		.resource = cJSON_GetStringValue(cJSON_GetObjectItem(receipt, "resource")),
+		.request_id = cJSON_GetStringValue(cJSON_GetObjectItem(receipt, "request_id")),
+		.effect = cJSON_GetStringValue(cJSON_GetObjectItem(dec, "effect")),
+		.seq = size + 1,
+		.leaf = leaf,
+	};
+	int rc = store_receipt_insert(s, &row, err);
+	if (rc == 0)
+		rc = store_leaf_nodes(s, tenant_id, (uint64_t)size, leaf, err);
+	merkle_hash root;
+	struct node_source src = {s, tenant_id};
+	if (rc == 0 && merkle_root(stored_node, &src, (uint64_t)size + 1, root) != 0)
+		rc = kx_error_set(err, 503, "unavailable", NULL, "ledger root unreadable");
+	char *note = rc == 0 ? sign_checkpoint(core, tenant_id, (uint64_t)size + 1, root) : NULL;
+	if (rc == 0 && !note)
+		rc = kx_error_set(err, 503, "unavailable", NULL, "checkpoint signing failed");
+	if (rc == 0)
+		rc = store_checkpoint_insert(s, tenant_id, (uint64_t)size + 1, root, note, now, err);
+	free(note);
+	cJSON_free(leaf);
+	return rc;
+}
+
+int ledger_prove_inclusion(struct store *s, const char *tenant_id, uint64_t index, uint64_t size,
+			   merkle_hash proof[MERKLE_MAX_PROOF], size_t *count)
+{
+	struct node_source src = {s, tenant_id};
+	return merkle_prove_inclusion(stored_node, &src, index, size, proof, count);
+}
+
+int ledger_prove_consistency(struct store *s, const char *tenant_id, uint64_t m, uint64_t n,
+			     merkle_hash proof[MERKLE_MAX_PROOF], size_t *count)
+{
+	struct node_source src = {s, tenant_id};
+	return merkle_prove_consistency(stored_node, &src, m, n, proof, count);
+}
+
+cJSON *ledger_hashes_json(const merkle_hash *hashes, size_t count)
+{
+	cJSON *a = cJSON_CreateArray();
+	for (size_t i = 0; a && i < count; i++) {
+		char b64[DIGEST_B64_LEN];
+		digest_b64(hashes[i], b64);
+		cJSON_AddItemToArray(a, cJSON_CreateString(b64));
+	}
+	return a;
+}

@@ -1,0 +1,33 @@
+/* The per-tenant Merkle ledger over the store: appending a receipt as a leaf (O(log n) node
+ * writes), signed checkpoints at every size, inclusion and consistency proofs read from stored
+ * perfect-subtree nodes, and verification that recomputes everything from the leaves. */
+#ifndef KX_LEDGER_H
+#define KX_LEDGER_H
+
+#include <cjson/cJSON.h>
+
+#include "core.h"
+#include "merkle.h"
+
+/* Appends `receipt` (without seq and leaf_index, which are set here) to tenant's ledger:
+ * serialises it once into its leaf bytes, stores it, its nodes and a signed checkpoint.
+ * Runs inside the caller's transaction. 0, or -1 with err. */
+int ledger_append(struct kx_core *core, const char *tenant_id, cJSON *receipt,
+		  const char *now, struct kx_error *err);
+
+/* The C2SP origin line of a tenant's log. */
+void ledger_origin(const char *tenant_id, char *out, size_t len);
+
+/* Proofs against the tree of `size` leaves. 0 or -1. */
+int ledger_prove_inclusion(struct store *s, const char *tenant_id, uint64_t index, uint64_t size,
+			   merkle_hash proof[MERKLE_MAX_PROOF], size_t *count);
+int ledger_prove_consistency(struct store *s, const char *tenant_id, uint64_t m, uint64_t n,
+			     merkle_hash proof[MERKLE_MAX_PROOF], size_t *count);
+/* Proof hashes as a JSON array of base64 strings. */
+cJSON *ledger_hashes_json(const merkle_hash *hashes, size_t count);
+
+/* Verifies one tenant's ledger (see kx_ledger_verify). */
+int ledger_verify_tenant(struct kx_core *core, const char *tenant_id, uint64_t *checked,
+			 struct kx_error *err);
+
+#endif

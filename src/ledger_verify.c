@@ -1,0 +1,164 @@
+/* Ledger verification from first principles: re-hash every stored leaf in order, rebuild the
+ * tree's right frontier, and check each stored node, each checkpoint's root and signature, and
+ * every column kept beside a leaf against the leaf's own bytes. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ledger.h"
+#include "signed_note.h"
+
+/* The perfect subtrees of the binary decomposition of the size verified so far. */
+struct frontier {
+	unsigned level[MERKLE_MAX_PROOF];
+	uint64_t index[MERKLE_MAX_PROOF];
+	merkle_hash hash[MERKLE_MAX_PROOF];
+	int n;
+};
+
+struct verify {
+	struct kx_core *core;
+	const char *tenant_id;
+	struct frontier f;
+	uint64_t size;
+	struct kx_error *err;
+};
+
+static int frontier_node(void *ctx, unsigned level, uint64_t index, merkle_hash out)
+{
+	struct frontier *f = ctx;
+	for (int i = 0; i < f->n; i++) {
+		if (f->level[i] == level && f->index[i] == index) {
+			memcpy(out, f->hash[i], MERKLE_HASH_LEN);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* Replaces the subtrees the new top node absorbed by that node. */
+static void frontier_push(struct frontier *f, unsigned level, uint64_t index,
+			  const merkle_hash hash)
+{
+	while (f->n > 0 && f->level[f->n - 1] < level)
+		f->n--;
+	f->level[f->n] = level;
+	f->index[f->n] = index;
+	memcpy(f->hash[f->n], hash, MERKLE_HASH_LEN);
+	f->n++;
+}
+
+static int bad(struct verify *v, int64_t seq, const char *what)
+{
+	return kx_error_set(v->err, 409, "ledger_invalid", NULL, "tenant %s, receipt seq %" PRId64 ": %s",
+			    v->tenant_id, seq, what);
+}
+
+static bool same(const char *a, const char *b)
+{
+	if (!a || !b)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+static const char *leaf_str(const cJSON *leaf, const char *name)
+{
+	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(leaf, name));
+}
+
+/* The columns kept beside the leaf must say what the leaf says. */
+static int check_columns(struct verify *v, const struct store_receipt_row *r, const cJSON *leaf)
+{
+	const cJSON *dec = cJSON_GetObjectItemCaseSensitive(leaf, "decision");
+	const cJSON *seq = cJSON_GetObjectItemCaseSensitive(leaf, "seq");
+	const cJSON *idx = cJSON_GetObjectItemCaseSensitive(leaf, "leaf_index");
+	if (!cJSON_IsNumber(seq) || (int64_t)seq->valuedouble != r->seq || !cJSON_IsNumber(idx) ||
+	    (int64_t)idx->valuedouble != r->seq - 1)
+		return bad(v, r->seq, "sequence number differs from the leaf's");
+	if (!same(leaf_str(leaf, "tenant_id"), v->tenant_id) || !same(leaf_str(leaf, "id"), r->id) ||
+	    !same(leaf_str(leaf, "at"), r->at) || !same(leaf_str(leaf, "actor"), r->actor) ||
+	    !same(leaf_str(leaf, "action"), r->action) ||
+	    !same(leaf_str(leaf, "resource"), r->resource) ||
+	    !same(leaf_str(leaf, "request_id"), r->request_id) ||
+	    !same(leaf_str(dec, "effect"), r->effect))
+		return bad(v, r->seq, "a stored column differs from the receipt's leaf");
+	return 0;
+}
+
+static int check_checkpoint(struct verify *v, int64_t seq)
+{
+	uint64_t size = 0;
+	char *note = store_checkpoint_get(v->core->store, v->tenant_id, v->size, &size);
+	if (!note)
+		return 0; /* not every size need have one */
+	char *text = NULL;
+	struct checkpoint cp;
+	char origin[128];
+	merkle_hash root;
+	ledger_origin(v->tenant_id, origin, sizeof origin);
+	int rc = signed_note_verify(note, v->core->key_name, v->core->pub.pk, &text, NULL);
+	if (rc == 0)
+		rc = checkpoint_parse(text, &cp, NULL);
+	if (rc != 0)
+		rc = bad(v, seq, "its checkpoint's signature does not verify");
+	else if (cp.size != v->size || strcmp(cp.origin, origin) != 0)
+		rc = bad(v, seq, "its checkpoint names another log or size");
+	else if (merkle_root(frontier_node, &v->f, v->size, root) != 0 ||
+		 memcmp(root, cp.root, MERKLE_HASH_LEN) != 0)
+		rc = bad(v, seq, "the recomputed root differs from the signed checkpoint");
+	free(text);
+	free(note);
+	return rc;
+}
+
+static int verify_receipt(void *ctx, const struct store_receipt_row *r)
+{
+	struct verify *v = ctx;
+	if (r->seq != (int64_t)v->size + 1)
+		return bad(v, r->seq, "the sequence has a gap");
+	cJSON *leaf = cJSON_Parse(r->leaf);
+	int rc = leaf ? check_columns(v, r, leaf) : bad(v, r->seq, "the leaf is not JSON");
+	cJSON_Delete(leaf);
+	if (rc)
+		return rc;
+	merkle_hash leaf_hash, hashes[MERKLE_MAX_PROOF], stored;
+	unsigned levels[MERKLE_MAX_PROOF];
+	uint64_t idx[MERKLE_MAX_PROOF];
+	merkle_leaf_hash(r->leaf, strlen(r->leaf), leaf_hash);
+	int n = merkle_append(frontier_node, &v->f, v->size, leaf_hash, levels, idx, hashes);
+	if (n < 0)
+		return bad(v, r->seq, "the tree cannot be rebuilt");
+	for (int i = 0; i < n; i++) {
+		if (store_node_get(v->core->store, v->tenant_id, levels[i], idx[i], stored) != 0 ||
+		    memcmp(stored, hashes[i], MERKLE_HASH_LEN) != 0)
+			return bad(v, r->seq, "a stored tree node differs from the recomputed one");
+	}
+	frontier_push(&v->f, levels[n - 1], idx[n - 1], hashes[n - 1]);
+	v->size++;
+	return check_checkpoint(v, r->seq);
+}
+
+int ledger_verify_tenant(struct kx_core *core, const char *tenant_id, uint64_t *checked,
+			 struct kx_error *err)
+{
+	struct verify v = {.core = core, .tenant_id = tenant_id, .err = err};
+	int rc = store_receipt_walk(core->store, tenant_id, verify_receipt, &v);
+	if (checked)
+		*checked += v.size;
+	if (rc) {
+		if (!err->status)
+			kx_error_set(err, 503, "unavailable", NULL, "tenant %s: receipts unreadable",
+				     tenant_id);
+		return -1;
+	}
+	uint64_t latest = 0;
+	char *note = store_checkpoint_get(core->store, tenant_id, 0, &latest);
+	free(note);
+	if (latest != v.size)
+		return kx_error_set(err, 409, "ledger_invalid", NULL,
+				    "tenant %s: the latest checkpoint covers %" PRIu64
+				    " receipts but %" PRIu64 " are stored",
+				    tenant_id, latest, v.size);
+	return 0;
+}

@@ -1,0 +1,30 @@
+/* Metering: usage events attributed to tenants. A mutation's events go into its own
+ * transaction (metering_record); reads are counted in memory (metering_count) and flushed in
+ * one batch at least once a second, so that metering never turns a read into a sync write. */
+#ifndef KX_METERING_H
+#define KX_METERING_H
+
+#include <stdint.h>
+
+#include "error.h"
+#include "store.h"
+
+#define METERING_UNATTRIBUTED "" /* tenant of a request whose tenant cannot be known */
+
+struct metering;
+
+struct metering *metering_new(void);
+void metering_free(struct metering *m);
+
+/* Writes one event (and its rollup) in the caller's transaction. */
+int metering_record(struct store *s, const char *tenant_id, const char *event_type,
+		    int64_t units, int64_t at_ms, const char *request_id, struct kx_error *err);
+/* Counts in memory; thread-safe. */
+void metering_count(struct metering *m, const char *tenant_id, const char *event_type,
+		    int64_t at_ms);
+/* Is a flush due (a second since the last one, or the buffer is full)? */
+int metering_due(struct metering *m, int64_t now_ms);
+/* Writes the buffered counts in one transaction; keeps them when the write fails. */
+int metering_flush(struct metering *m, struct store *s, int64_t now_ms, struct kx_error *err);
+
+#endif

@@ -1,0 +1,421 @@
+/* The ops pipeline (DESIGN.md "The ops pipeline"): every operation enters through kx_call.
+ * A mutation is one transaction: idempotency lookup, subject, decision, the change, receipt,
+ * ledger leaf, usage events, idempotency record, commit. A query runs the decision and its
+ * answer in a read transaction and is metered in memory. */
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "authorize.h"
+#include "digest.h"
+#include "json_input.h"
+#include "ledger.h"
+#include "ops.h"
+
+static const struct op_def *const op_tables[] = {incident_ops, tenant_ops, ledger_ops};
+
+static const struct op_def *op_find(const char *name)
+{
+	for (size_t t = 0; name && t < sizeof op_tables / sizeof op_tables[0]; t++)
+		for (const struct op_def *d = op_tables[t]; d->name; d++)
+			if (strcmp(d->name, name) == 0)
+				return d;
+	return NULL;
+}
+
+const char *op_action(const struct op_def *op)
+{
+	return op->action ? op->action : op->name;
+}
+
+bool kx_op_known(const char *op)
+{
+	return op_find(op) != NULL;
+}
+
+/* ---- responses ---- */
+
+static char *error_body(const struct kx_error *e, const char *request_id, cJSON *decision)
+{
+	cJSON *root = cJSON_CreateObject();
+	cJSON *o = cJSON_AddObjectToObject(root, "error");
+	cJSON_AddStringToObject(o, "code", e->code[0] ? e->code : "unavailable");
+	cJSON_AddStringToObject(o, "message", e->message[0] ? e->message : "request failed");
+	cJSON_AddStringToObject(o, "request_id", request_id);
+	if (e->field[0])
+		cJSON_AddStringToObject(o, "field", e->field);
+	if (decision)
+		cJSON_AddItemToObject(o, "decision", decision);
+	char *text = cJSON_PrintUnformatted(root);
+	cJSON_Delete(root);
+	return text;
+}
+
+static void respond_error(struct kx_response *resp, const struct kx_error *e, cJSON *decision)
+{
+	resp->status = e->status ? e->status : 503;
+	resp->body = error_body(e, resp->request_id, decision);
+	resp->content_type = "application/json";
+}
+
+static void respond_ctx(struct kx_response *resp, struct op_ctx *ctx)
+{
+	resp->status = ctx->status ? ctx->status : 200;
+	if (ctx->text) {
+		resp->body = ctx->text;
+		ctx->text = NULL;
+		resp->content_type = "text/plain; charset=utf-8";
+	} else {
+		resp->body = cJSON_PrintUnformatted(ctx->result ? ctx->result : cJSON_CreateObject());
+		resp->content_type = "application/json";
+	}
+	resp->location = ctx->location;
+	ctx->location = NULL;
+}
+
+void kx_response_free(struct kx_response *resp)
+{
+	if (!resp)
+		return;
+	free(resp->body);
+	free(resp->location);
+	resp->body = resp->location = NULL;
+}
+
+/* ---- the context ---- */
+
+static void ctx_free(struct op_ctx *ctx)
+{
+	cJSON_Delete(ctx->body);
+	cJSON_Delete(ctx->subject);
+	cJSON_Delete(ctx->resource);
+	cJSON_Delete(ctx->change);
+	cJSON_Delete(ctx->loaded);
+	cJSON_Delete(ctx->result);
+	free(ctx->text);
+	free(ctx->location);
+}
+
+static bool request_id_ok(const char *id)
+{
+	size_t n = id ? strlen(id) : 0;
+	if (n == 0 || n >= KX_ID_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (id[i] <= ' ' || id[i] > '~' || id[i] == '"' || id[i] == '\\')
+			return false;
+	return true;
+}
+
+/* Loads the caller's actor; disabled actors and offboarded tenants are not authenticated. */
+static int load_subject(struct op_ctx *ctx)
+{
+	const struct kx_principal *who = ctx->req->who;
+	if (!who)
+		return kx_error_set(ctx->err, 401, "unauthenticated", NULL, "no credentials");
+	ctx->subject = store_actor_get(ctx->store, who->tenant_id, who->actor_id);
+	cJSON *tenant = store_tenant_get(ctx->store, who->tenant_id);
+	const char *status = cJSON_GetStringValue(cJSON_GetObjectItem(tenant, "status"));
+	bool ok = ctx->subject && tenant && status && strcmp(status, "offboarded") != 0 &&
+		  cJSON_GetNumberValue(cJSON_GetObjectItem(ctx->subject, "disabled")) != 1;
+	cJSON_Delete(tenant);
+	if (!ok)
+		return kx_error_set(ctx->err, 401, "unauthenticated", NULL,
+				    "the actor is unknown, disabled or its tenant offboarded");
+	ctx->caller_tenant = who->tenant_id;
+	snprintf(ctx->tenant, sizeof ctx->tenant, "%s", who->tenant_id);
+	return 0;
+}
+
+static int parse_body(struct op_ctx *ctx)
+{
+	const struct kx_request *req = ctx->req;
+	if (!req->body || req->body_len == 0) {
+		if (ctx->op->kind == OP_MUTATION)
+			ctx->body = cJSON_CreateObject(); /* an empty body is an empty object */
+		return 0;
+	}
+	ctx->body = json_input_object(req->body, req->body_len, ctx->err);
+	return ctx->body ? 0 : -1;
+}
+
+/* ---- idempotency ---- */
+
+static void request_digest(const struct kx_request *req, char out[DIGEST_B64_LEN])
+{
+	crypto_hash_sha256_state st;
+	uint8_t h[32];
+	crypto_hash_sha256_init(&st);
+	const char *parts[] = {req->op, req->id, req->sub_id};
+	for (int i = 0; i < 3; i++) {
+		const char *p = parts[i] ? parts[i] : "";
+		crypto_hash_sha256_update(&st, (const unsigned char *)p, strlen(p) + 1);
+	}
+	if (req->body)
+		crypto_hash_sha256_update(&st, (const unsigned char *)req->body, req->body_len);
+	crypto_hash_sha256_final(&st, h);
+	digest_b64(h, out);
+}
+
+/* 1: replayed into resp; 0: not seen; -1: error (422 on a reused key). */
+static int idem_lookup(struct op_ctx *ctx, struct kx_response *resp, char digest[DIGEST_B64_LEN])
+{
+	const char *key = ctx->req->idempotency_key;
+	size_t n = strlen(key);
+	if (n == 0 || n > 255 || !json_utf8_valid(key, n))
+		return kx_error_set(ctx->err, 400, "invalid_field", "Idempotency-Key",
+				    "Idempotency-Key must be 1 to 255 characters");
+	request_digest(ctx->req, digest);
+	struct store_idem rec = {0};
+	int found = store_idem_get(ctx->store, ctx->caller_tenant, ctx->req->who->actor_id, key, &rec);
+	if (found < 0)
+		return kx_error_set(ctx->err, 503, "unavailable", NULL, "the store did not answer");
+	if (found == 0)
+		return 0;
+	int rc = 1;
+	if (strcmp(rec.request_digest, digest) != 0) {
+		rc = kx_error_set(ctx->err, 422, "idempotency_key_reused", NULL,
+				  "this Idempotency-Key was used for a different request");
+	} else {
+		resp->status = rec.status;
+		resp->body = rec.response;
+		resp->location = rec.location;
+		resp->content_type = "application/json";
+		resp->replayed = true;
+		rec.response = rec.location = NULL;
+	}
+	store_idem_free(&rec);
+	return rc;
+}
+
+static int idem_record(struct op_ctx *ctx, const struct kx_response *resp, const char *digest)
+{
+	if (!ctx->req->idempotency_key)
+		return 0;
+	struct store_idem rec = {.request_digest = (char *)digest,
+				 .status = resp->status,
+				 .response = resp->body,
+				 .location = resp->location};
+	return store_idem_put(ctx->store, ctx->caller_tenant, ctx->req->who->actor_id,
+			      ctx->req->idempotency_key, &rec, ctx->now, ctx->err);
+}
+
+/* ---- decision, receipt ---- */
+
+/* A denial the caller may pass with X-Klaxon-Override: the profile must not forbid it
+ * outright, and the caller must itself be allowed policy.override. */
+static int try_override(struct op_ctx *ctx, struct authz *a, cJSON **override)
+{
+	const char *why = ctx->req->override;
+	if (!why || a->allow || !a->overridable)
+		return 0;
+	if (!*why || strlen(why) > 1000 || !json_utf8_valid(why, strlen(why)))
+		return kx_error_set(ctx->err, 400, "invalid_field", "X-Klaxon-Override",
+				    "the override justification must be 1 to 1000 characters");
+	struct authz may;
+	if (authz_decide(ctx, "policy.override", &may))
+		return -1;
+	if (may.allow) {
+		char digest[DIGEST_B64_LEN];
+		digest_sha256_b64(why, strlen(why), digest);
+		*override = cJSON_CreateObject();
+		cJSON_AddItemToObject(*override, "rules", cJSON_Duplicate(a->rules, 1));
+		cJSON_AddStringToObject(*override, "justification_digest", digest);
+		a->allow = true;
+	}
+	authz_free(&may);
+	return 0;
+}
+
+/* The full record kept beside the receipt; returns its text and digest. */
+static char *decision_record(const struct op_ctx *ctx, const struct authz *a,
+			     const cJSON *override, char digest[DIGEST_B64_LEN])
+{
+	cJSON *rec = authz_summary(a);
+	cJSON_AddStringToObject(rec, "action", op_action(ctx->op));
+	cJSON_AddStringToObject(rec, "evaluated_at", ctx->now);
+	cJSON_AddItemToObject(rec, "input", cJSON_Duplicate(a->input, 1));
+	cJSON_AddItemToObject(rec, "explanation", cJSON_Duplicate(a->explanation, 1));
+	if (override) {
+		cJSON *o = cJSON_Duplicate(override, 1);
+		cJSON_AddStringToObject(o, "justification", ctx->req->override);
+		cJSON_AddItemToObject(rec, "override", o);
+	}
+	char *text = cJSON_PrintUnformatted(rec);
+	cJSON_Delete(rec);
+	if (text)
+		digest_sha256_b64(text, strlen(text), digest);
+	return text;
+}
+
+/* Steps 5 and 6: the receipt (for a denial too) and its leaf in the tenant's ledger. The
+ * receipt's decision summary is returned for the response (caller owns it). */
+cJSON *ops_write_receipt(struct op_ctx *ctx, const struct authz *a, const cJSON *override)
+{
+	char record_digest[DIGEST_B64_LEN], payload_digest[DIGEST_B64_LEN];
+	char *record = decision_record(ctx, a, override, record_digest);
+	if (!record) {
+		kx_error_set(ctx->err, 503, "unavailable", NULL, "out of memory");
+		return NULL;
+	}
+	const struct kx_request *req = ctx->req;
+	digest_sha256_b64(req->body ? req->body : "", req->body ? req->body_len : 0, payload_digest);
+	cJSON *summary = authz_summary(a);
+	cJSON_AddStringToObject(summary, "record_digest", record_digest);
+	if (override)
+		cJSON_AddItemToObject(summary, "override", cJSON_Duplicate(override, 1));
+
+	cJSON *r = cJSON_CreateObject();
+	cJSON_AddStringToObject(r, "id", ctx->receipt_id);
+	cJSON_AddStringToObject(r, "tenant_id", ctx->tenant);
+	cJSON_AddStringToObject(r, "at", ctx->now);
+	cJSON_AddStringToObject(r, "actor", req->who->actor_id);
+	cJSON_AddStringToObject(r, "action", op_action(ctx->op));
+	cJSON_AddStringToObject(r, "resource", ctx->resource_id);
+	cJSON_AddStringToObject(r, "request_id", ctx->request_id);
+	cJSON_AddItemToObject(r, "decision", cJSON_Duplicate(summary, 1));
+	cJSON_AddStringToObject(r, "payload_digest", payload_digest);
+	cJSON_AddNullToObject(r, "signature");
+	if (ctx->core->embedded)
+		cJSON_AddStringToObject(r, "os_user", ctx->core->os_user);
+	int rc = store_decision_insert(ctx->store, ctx->tenant, ctx->receipt_id, record_digest,
+				       record, ctx->err);
+	if (rc == 0)
+		rc = ledger_append(ctx->core, ctx->tenant, r, ctx->now, ctx->err);
+	cJSON_Delete(r);
+	free(record);
+	if (rc) {
+		cJSON_Delete(summary);
+		return NULL;
+	}
+	return summary;
+}
+
+/* Step 7: usage events in the mutation's transaction, paid by the caller's tenant. */
+static int meter_mutation(struct op_ctx *ctx, bool allowed)
+{
+	const char *payer = ctx->caller_tenant;
+	if (metering_record(ctx->store, payer, "api.request", 1, ctx->now_ms, ctx->request_id,
+			    ctx->err))
+		return -1;
+	return metering_record(ctx->store, payer, allowed ? op_action(ctx->op) : "policy.deny", 1,
+			       ctx->now_ms, ctx->request_id, ctx->err);
+}
+
+/* ---- the two paths ---- */
+
+static void run_mutation(struct op_ctx *ctx, struct kx_response *resp)
+{
+	char digest[DIGEST_B64_LEN] = "";
+	struct authz a = {0};
+	cJSON *override = NULL, *summary = NULL;
+	bool metered = false;
+	if (store_begin(ctx->store, ctx->err))
+		goto fail;
+	if (ctx->req->idempotency_key) {
+		int seen = idem_lookup(ctx, resp, digest);
+		if (seen < 0)
+			goto fail;
+		if (seen > 0) {
+			store_rollback(ctx->store);
+			goto out;
+		}
+	}
+	if ((ctx->op->prepare && ctx->op->prepare(ctx)) || authz_decide(ctx, op_action(ctx->op), &a) ||
+	    try_override(ctx, &a, &override))
+		goto fail;
+	if (a.allow && ctx->op->apply(ctx))
+		goto fail;
+	if (!(summary = ops_write_receipt(ctx, &a, override)) || meter_mutation(ctx, a.allow))
+		goto fail;
+	if (a.allow) {
+		respond_ctx(resp, ctx);
+	} else {
+		struct kx_error denied;
+		kx_error_set(&denied, 403, "policy_denied", NULL, "%s is denied by policy%s",
+			     op_action(ctx->op), a.overridable ? "" : " (not overridable)");
+		respond_error(resp, &denied, cJSON_Duplicate(summary, 1));
+	}
+	if (idem_record(ctx, resp, digest) || store_commit(ctx->store, ctx->err)) {
+		kx_response_free(resp);
+		goto fail;
+	}
+	metered = true;
+	goto out;
+fail:
+	store_rollback(ctx->store);
+	respond_error(resp, ctx->err, NULL);
+out:
+	if (!metered)
+		metering_count(ctx->core->meter, ctx->caller_tenant, "api.request", ctx->now_ms);
+	cJSON_Delete(override);
+	cJSON_Delete(summary);
+	authz_free(&a);
+}
+
+static void run_query(struct op_ctx *ctx, struct kx_response *resp)
+{
+	struct authz a = {0};
+	/* A deferred transaction gives the query one consistent snapshot. */
+	if (ctx->op->prepare && ctx->op->prepare(ctx))
+		goto fail;
+	if (authz_decide(ctx, op_action(ctx->op), &a))
+		goto fail;
+	if (!a.allow) {
+		struct kx_error denied;
+		kx_error_set(&denied, 403, "policy_denied", NULL, "%s is denied by policy",
+			     op_action(ctx->op));
+		respond_error(resp, &denied, authz_summary(&a));
+		goto out;
+	}
+	if (ctx->op->apply(ctx))
+		goto fail;
+	respond_ctx(resp, ctx);
+	goto out;
+fail:
+	respond_error(resp, ctx->err, NULL);
+out:
+	metering_count(ctx->core->meter, ctx->caller_tenant, "api.request", ctx->now_ms);
+	authz_free(&a);
+}
+
+void kx_call(struct kx_core *core, const struct kx_request *req, struct kx_response *resp)
+{
+	memset(resp, 0, sizeof *resp);
+	if (request_id_ok(req->request_id))
+		snprintf(resp->request_id, sizeof resp->request_id, "%s", req->request_id);
+	else
+		kx_id_new("req_", resp->request_id);
+	struct kx_error err = {0};
+	struct op_ctx ctx = {.core = core, .store = core->store, .req = req, .err = &err};
+	ctx.op = op_find(req->op);
+	if (!ctx.op) {
+		kx_error_set(&err, 404, "not_found", NULL, "no such operation");
+		respond_error(resp, &err, NULL);
+		return;
+	}
+	pthread_mutex_lock(&core->lock);
+	ctx.now_ms = kx_clock_now_ms();
+	kx_time_format(ctx.now_ms, ctx.now);
+	snprintf(ctx.request_id, sizeof ctx.request_id, "%s", resp->request_id);
+	kx_id_new("rcp_", ctx.receipt_id);
+	if (load_subject(&ctx) || parse_body(&ctx)) {
+		respond_error(resp, &err, NULL);
+		metering_count(core->meter, ctx.caller_tenant ? ctx.caller_tenant : METERING_UNATTRIBUTED,
+			       "api.request", ctx.now_ms);
+	} else if (ctx.op->kind == OP_MUTATION) {
+		run_mutation(&ctx, resp);
+	} else {
+		if (store_begin_read(core->store, &err) == 0) {
+			run_query(&ctx, resp);
+			store_rollback(core->store);
+		} else {
+			respond_error(resp, &err, NULL);
+		}
+	}
+	if (metering_due(core->meter, ctx.now_ms))
+		metering_flush(core->meter, core->store, ctx.now_ms, NULL);
+	pthread_mutex_unlock(&core->lock);
+	ctx_free(&ctx);
+}

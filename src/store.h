@@ -1,0 +1,158 @@
+/* The store: every SQL statement klaxon runs lives behind these functions (store*.c), and every
+ * one that touches tenant data is scoped by a tenant id the caller took from the authenticated
+ * actor. SQLite in WAL mode, synchronous=FULL by default, defensive, numbered migrations at
+ * open, prepared statements cached per connection. Entities cross this boundary as cJSON
+ * objects in API.md's shapes; the caller owns what a function returns. */
+#ifndef KX_STORE_H
+#define KX_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "error.h"
+#include "merkle.h"
+
+struct store;
+
+struct store_options {
+	bool create;           /* make a new file (refused when one exists) */
+	bool synchronous_full; /* FULL (default) or NORMAL */
+	int busy_timeout_ms;
+};
+
+struct store *store_open(const char *path, const struct store_options *opt, struct kx_error *err);
+void store_close(struct store *s);
+int store_schema_version(struct store *s);
+
+/* Transactions: begin is IMMEDIATE so writers queue on the busy timeout instead of failing
+ * at commit. Savepoints let one request's changes be undone inside a shared transaction. */
+int store_begin(struct store *s, struct kx_error *err);
+int store_commit(struct store *s, struct kx_error *err);
+/* A deferred transaction: one consistent snapshot for a query; end it with store_rollback. */
+int store_begin_read(struct store *s, struct kx_error *err);
+void store_rollback(struct store *s);
+int store_savepoint(struct store *s, struct kx_error *err);
+int store_savepoint_release(struct store *s, struct kx_error *err);
+void store_savepoint_rollback(struct store *s);
+
+/* meta: key/value facts about the store (the server key's id, the store's kind). */
+int store_meta_set(struct store *s, const char *key, const char *value, struct kx_error *err);
+char *store_meta_get(struct store *s, const char *key); /* NULL when absent; caller frees */
+
+/* Tenants (the tenant row is scoped by its own id). */
+int store_tenant_insert(struct store *s, const cJSON *tenant, struct kx_error *err);
+cJSON *store_tenant_get(struct store *s, const char *tenant_id);
+cJSON *store_tenant_find(struct store *s, const char *id_or_name); /* by id, then unique name */
+int store_tenant_update(struct store *s, const cJSON *tenant, struct kx_error *err);
+cJSON *store_tenant_list(struct store *s); /* array */
+
+/* Actors. token_hash is SHA-256 of the token; lookups by it are the one query that crosses
+ * tenants, since the token is what names the tenant. */
+int store_actor_insert(struct store *s, const char *tenant_id, const cJSON *actor,
+		       const uint8_t token_hash[32], struct kx_error *err);
+cJSON *store_actor_get(struct store *s, const char *tenant_id, const char *id_or_name);
+/* Finds the actor by token hash, fills tenant_id/actor id; the caller compares the stored
+ * hash in constant time. Returns the actor object (with "tenant_id") or NULL. */
+cJSON *store_actor_by_token(struct store *s, const uint8_t token_hash[32], uint8_t stored[32]);
+cJSON *store_actor_list(struct store *s, const char *tenant_id);
+int store_actor_update(struct store *s, const char *tenant_id, const cJSON *actor,
+		       struct kx_error *err);
+int store_actor_set_token(struct store *s, const char *tenant_id, const char *actor_id,
+			  const uint8_t token_hash[32], struct kx_error *err);
+
+/* Versioned documents per tenant: role catalogs and policy profiles. */
+enum store_doc_kind { STORE_DOC_ROLES, STORE_DOC_PROFILE };
+/* Appends a new version of doc (exact bytes) and returns the version number, or -1. */
+int store_doc_append(struct store *s, enum store_doc_kind kind, const char *tenant_id,
+		     const char *doc, const char *digest_b64, const char *at, struct kx_error *err);
+/* version 0 = current. Returns {"version", "digest", "doc": <string>, "created_at"} or NULL. */
+cJSON *store_doc_get(struct store *s, enum store_doc_kind kind, const char *tenant_id,
+		     int version);
+
+/* Incidents and their timelines. */
+int store_incident_insert(struct store *s, const cJSON *incident, struct kx_error *err);
+int store_incident_update(struct store *s, const cJSON *incident, struct kx_error *err);
+cJSON *store_incident_get(struct store *s, const char *tenant_id, const char *id);
+struct store_incident_filter {
+	const char *statuses[8];
+	int n_statuses;
+	const char *severity; /* NULL: any */
+	const char *q;        /* substring of the title, NULL: any */
+	const char *after_id; /* keyset cursor: items older than this id */
+	int limit;
+};
+/* Newest first; returns an array of at most limit+1 items (one more tells there is a next
+ * page). */
+cJSON *store_incident_list(struct store *s, const char *tenant_id,
+			   const struct store_incident_filter *f);
+int store_timeline_insert(struct store *s, const char *tenant_id, const cJSON *event,
+			  struct kx_error *err);
+/* Oldest first, after after_id (NULL: from the start), at most limit+1. */
+cJSON *store_timeline_list(struct store *s, const char *tenant_id, const char *incident_id,
+			   const char *after_id, int limit);
+
+/* The ledger: receipts (leaf bytes), decisions, perfect-subtree nodes and checkpoints. */
+struct store_receipt_row {
+	const char *tenant_id, *id, *at, *actor, *action, *resource, *request_id, *effect;
+	int64_t seq;
+	const char *leaf; /* exact leaf bytes, one line of JSON */
+};
+int64_t store_ledger_size(struct store *s, const char *tenant_id); /* -1 on error */
+int store_receipt_insert(struct store *s, const struct store_receipt_row *r, struct kx_error *err);
+int store_decision_insert(struct store *s, const char *tenant_id, const char *receipt_id,
+			  const char *digest_b64, const char *record, struct kx_error *err);
+int store_node_put(struct store *s, const char *tenant_id, unsigned level, uint64_t index,
+		   const merkle_hash hash, struct kx_error *err);
+int store_node_get(struct store *s, const char *tenant_id, unsigned level, uint64_t index,
+		   merkle_hash out);
+int store_checkpoint_insert(struct store *s, const char *tenant_id, uint64_t size,
+			    const merkle_hash root, const char *note, const char *at,
+			    struct kx_error *err);
+/* The signed note at `size` (0: the latest); NULL when none. *size_out gets its size. */
+char *store_checkpoint_get(struct store *s, const char *tenant_id, uint64_t size,
+			   uint64_t *size_out);
+/* A receipt as API.md shapes it (its leaf's fields) by id; NULL when none. leaf_out, when not
+ * NULL, receives the exact leaf bytes (caller frees). */
+cJSON *store_receipt_get(struct store *s, const char *tenant_id, const char *id, char **leaf_out);
+struct store_receipt_filter {
+	const char *action, *resource, *from, *to;
+	int64_t after_seq; /* keyset cursor: newer than this seq, 0 from the start */
+	int limit;
+};
+/* Oldest first; at most limit+1 receipts parsed from their leaves. */
+cJSON *store_receipt_list(struct store *s, const char *tenant_id,
+			  const struct store_receipt_filter *f);
+/* Walks every receipt of a tenant in seq order, for ledger verification. The callback gets
+ * the stored columns and leaf; a non-zero return stops the walk and is returned. */
+typedef int (*store_receipt_fn)(void *ctx, const struct store_receipt_row *r);
+int store_receipt_walk(struct store *s, const char *tenant_id, store_receipt_fn fn, void *ctx);
+/* Every checkpoint size of a tenant, ascending, through fn(ctx, size, root, note). */
+typedef int (*store_checkpoint_fn)(void *ctx, uint64_t size, const merkle_hash root,
+				   const char *note);
+int store_checkpoint_walk(struct store *s, const char *tenant_id, store_checkpoint_fn fn,
+			  void *ctx);
+/* Every tenant that has a ledger (including "platform"), as an array of ids. */
+cJSON *store_ledger_tenants(struct store *s);
+
+/* Idempotency records. */
+struct store_idem {
+	char *request_digest; /* base64 */
+	int status;
+	char *response;
+	char *location;
+};
+/* 1 when a record exists (fills rec, caller frees with store_idem_free), 0 when none, -1. */
+int store_idem_get(struct store *s, const char *tenant_id, const char *actor_id, const char *key,
+		   struct store_idem *rec);
+int store_idem_put(struct store *s, const char *tenant_id, const char *actor_id, const char *key,
+		   const struct store_idem *rec, const char *at, struct kx_error *err);
+void store_idem_free(struct store_idem *rec);
+
+/* Metering: raw events plus hourly rollups, both written by one call. */
+int store_usage_add(struct store *s, const char *tenant_id, const char *event_type,
+		    int64_t units, const char *at, const char *request_id, struct kx_error *err);
+
+#endif

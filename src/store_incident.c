@@ -1,0 +1,116 @@
+/* SQL for incidents and their timelines. Lists use keyset pagination on the time-sortable id
+ * so that page 10,000 costs what page 1 does, and concurrent inserts never shift a page. */
+#include <stdio.h>
+#include <string.h>
+
+#include "store_internal.h"
+
+#define INCIDENT_COLS                                                                         \
+	"id, tenant_id, title, description, severity, status, commander, region,"             \
+	" labels AS labels_json, created_at, updated_at, resolved_at, version, receipt_id"
+
+static const char *const incident_fields[] = {
+	"tenant_id", "id",	   "title",	  "description", "severity",
+	"status",    "commander",  "region",	  "labels",	 "created_at",
+	"updated_at", "resolved_at", "version", "receipt_id"};
+
+int store_incident_insert(struct store *s, const cJSON *inc, struct kx_error *err)
+{
+	static const char sql[] =
+		"INSERT INTO incidents(tenant_id, id, title, description, severity, status,"
+		" commander, region, labels, created_at, updated_at, resolved_at, version,"
+		" receipt_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+	sqlite3_stmt *st = store_stmt(s, sql, err);
+	if (!st)
+		return -1;
+	for (int i = 0; i < 14; i++)
+		store_bind_member(st, i + 1, inc, incident_fields[i]);
+	return store_step_done(s, st, err);
+}
+
+int store_incident_update(struct store *s, const cJSON *inc, struct kx_error *err)
+{
+	static const char sql[] =
+		"UPDATE incidents SET title = ?3, description = ?4, severity = ?5, status = ?6,"
+		" commander = ?7, region = ?8, labels = ?9, updated_at = ?11, resolved_at = ?12,"
+		" version = ?13, receipt_id = ?14 WHERE tenant_id = ?1 AND id = ?2";
+	sqlite3_stmt *st = store_stmt(s, sql, err);
+	if (!st)
+		return -1;
+	for (int i = 0; i < 14; i++)
+		store_bind_member(st, i + 1, inc, incident_fields[i]);
+	return store_step_done(s, st, err);
+}
+
+cJSON *store_incident_get(struct store *s, const char *tenant_id, const char *id)
+{
+	static const char sql[] = "SELECT " INCIDENT_COLS " FROM incidents"
+				  " WHERE tenant_id = ? AND id = ?";
+	sqlite3_stmt *st = store_stmt(s, sql, NULL);
+	if (!st)
+		return NULL;
+	store_bind_text(st, 1, tenant_id);
+	store_bind_text(st, 2, id);
+	return store_one_row(st);
+}
+
+cJSON *store_incident_list(struct store *s, const char *tenant_id,
+			   const struct store_incident_filter *f)
+{
+	/* Statuses are matched through json_each of a bound array, so one prepared statement
+	 * serves any number of them; instr() keeps the title filter free of LIKE escapes. */
+	static const char sql[] =
+		"SELECT " INCIDENT_COLS " FROM incidents WHERE tenant_id = ?1"
+		" AND (?2 IS NULL OR status IN (SELECT value FROM json_each(?2)))"
+		" AND (?3 IS NULL OR severity = ?3)"
+		" AND (?4 IS NULL OR instr(lower(title), lower(?4)) > 0)"
+		" AND (?5 IS NULL OR id < ?5) ORDER BY id DESC LIMIT ?6";
+	sqlite3_stmt *st = store_stmt(s, sql, NULL);
+	if (!st)
+		return NULL;
+	store_bind_text(st, 1, tenant_id);
+	if (f->n_statuses > 0) {
+		cJSON *a = cJSON_CreateStringArray(f->statuses, f->n_statuses);
+		char *text = cJSON_PrintUnformatted(a);
+		cJSON_Delete(a);
+		store_bind_text(st, 2, text);
+		cJSON_free(text);
+	}
+	store_bind_text(st, 3, f->severity);
+	store_bind_text(st, 4, f->q);
+	store_bind_text(st, 5, f->after_id);
+	sqlite3_bind_int(st, 6, f->limit + 1);
+	return store_all_rows(st);
+}
+
+int store_timeline_insert(struct store *s, const char *tenant_id, const cJSON *ev,
+			  struct kx_error *err)
+{
+	static const char sql[] = "INSERT INTO timeline(tenant_id, id, incident_id, at, kind,"
+				  " actor, data, receipt_id) VALUES (?,?,?,?,?,?,?,?)";
+	sqlite3_stmt *st = store_stmt(s, sql, err);
+	if (!st)
+		return -1;
+	store_bind_text(st, 1, tenant_id);
+	const char *cols[] = {"id", "incident_id", "at", "kind", "actor", "data", "receipt_id"};
+	for (int i = 0; i < 7; i++)
+		store_bind_member(st, i + 2, ev, cols[i]);
+	return store_step_done(s, st, err);
+}
+
+cJSON *store_timeline_list(struct store *s, const char *tenant_id, const char *incident_id,
+			   const char *after_id, int limit)
+{
+	static const char sql[] = "SELECT id, incident_id, at, kind, actor, data AS data_json,"
+				  " receipt_id FROM timeline WHERE tenant_id = ?1"
+				  " AND incident_id = ?2 AND (?3 IS NULL OR id > ?3)"
+				  " ORDER BY id LIMIT ?4";
+	sqlite3_stmt *st = store_stmt(s, sql, NULL);
+	if (!st)
+		return NULL;
+	store_bind_text(st, 1, tenant_id);
+	store_bind_text(st, 2, incident_id);
+	store_bind_text(st, 3, after_id);
+	sqlite3_bind_int(st, 4, limit + 1);
+	return store_all_rows(st);
+}

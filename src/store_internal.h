@@ -1,0 +1,40 @@
+/* Shared by the store*.c files only: the connection, its statement cache and row helpers. */
+#ifndef KX_STORE_INTERNAL_H
+#define KX_STORE_INTERNAL_H
+
+#include <sqlite3.h>
+
+#include "store.h"
+
+#define STORE_STMT_CACHE 96
+
+struct store {
+	sqlite3 *db;
+	struct {
+		const char *sql; /* static strings: the pointer is the key */
+		sqlite3_stmt *st;
+	} cache[STORE_STMT_CACHE];
+	int n_cached;
+	int savepoint_depth;
+};
+
+/* A reset statement for a static SQL string, prepared once per connection; NULL with err. */
+sqlite3_stmt *store_stmt(struct store *s, const char *sql, struct kx_error *err);
+/* Binds a C string or NULL (as SQL NULL). */
+int store_bind_text(sqlite3_stmt *st, int i, const char *v);
+/* Binds a JSON object member: strings as text, numbers as integers, arrays/objects as their
+ * JSON text, missing or null as NULL. */
+int store_bind_member(sqlite3_stmt *st, int i, const cJSON *obj, const char *name);
+/* The current row as an object keyed by column name: text, integer and null columns as such;
+ * a column whose name ends in "_json" is parsed and stored without that suffix. */
+cJSON *store_row_object(sqlite3_stmt *st);
+/* Steps a query expecting zero or one row: the row as an object, or NULL. */
+cJSON *store_one_row(sqlite3_stmt *st);
+/* Steps a query to its end: every row as an object in an array. */
+cJSON *store_all_rows(sqlite3_stmt *st);
+/* Runs a statement that returns no rows (steps to DONE); maps SQLite failures onto err. */
+int store_step_done(struct store *s, sqlite3_stmt *st, struct kx_error *err);
+/* A 503 "unavailable" naming SQLite's own message. */
+int store_fail(struct store *s, struct kx_error *err);
+
+#endif

@@ -1,0 +1,64 @@
+/* klaxon's SQLite schema as numbered migrations. Ledger tables (receipts, decisions, nodes,
+ * checkpoints) refuse UPDATE and DELETE by trigger: they are append-only by construction. */
+#include "store_schema.h"
+
+#define APPEND_ONLY(t)                                                                        \
+	"CREATE TRIGGER " t "_no_update BEFORE UPDATE ON " t                                  \
+	" BEGIN SELECT RAISE(ABORT, '" t " is append-only'); END;"                            \
+	"CREATE TRIGGER " t "_no_delete BEFORE DELETE ON " t                                  \
+	" BEGIN SELECT RAISE(ABORT, '" t " is append-only'); END;"
+
+static const char m1[] =
+	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+	"CREATE TABLE tenants(id TEXT PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL,"
+	" status TEXT NOT NULL, region TEXT, partner_id TEXT, created_at TEXT NOT NULL,"
+	" updated_at TEXT NOT NULL);"
+	"CREATE INDEX tenants_name ON tenants(name);"
+	"CREATE TABLE actors(tenant_id TEXT NOT NULL REFERENCES tenants(id), id TEXT NOT NULL,"
+	" name TEXT NOT NULL, roles TEXT NOT NULL, platform_admin INTEGER NOT NULL DEFAULT 0,"
+	" disabled INTEGER NOT NULL DEFAULT 0, token_hash BLOB, public_key TEXT, key_id TEXT,"
+	" created_at TEXT NOT NULL, PRIMARY KEY(tenant_id, id), UNIQUE(tenant_id, name));"
+	"CREATE UNIQUE INDEX actors_token ON actors(token_hash);"
+	"CREATE TABLE documents(tenant_id TEXT NOT NULL, kind TEXT NOT NULL,"
+	" version INTEGER NOT NULL, doc TEXT NOT NULL, digest TEXT NOT NULL,"
+	" created_at TEXT NOT NULL, PRIMARY KEY(tenant_id, kind, version));"
+	"CREATE TABLE incidents(tenant_id TEXT NOT NULL, id TEXT NOT NULL, title TEXT NOT NULL,"
+	" description TEXT NOT NULL DEFAULT '', severity TEXT NOT NULL, status TEXT NOT NULL,"
+	" commander TEXT, region TEXT, labels TEXT NOT NULL DEFAULT '[]',"
+	" created_at TEXT NOT NULL, updated_at TEXT NOT NULL, resolved_at TEXT,"
+	" version INTEGER NOT NULL, receipt_id TEXT, PRIMARY KEY(tenant_id, id)) WITHOUT ROWID;"
+	"CREATE INDEX incidents_status ON incidents(tenant_id, status, id);"
+	"CREATE TABLE timeline(tenant_id TEXT NOT NULL, id TEXT NOT NULL,"
+	" incident_id TEXT NOT NULL, at TEXT NOT NULL, kind TEXT NOT NULL, actor TEXT,"
+	" data TEXT NOT NULL DEFAULT '{}', receipt_id TEXT, PRIMARY KEY(tenant_id, id))"
+	" WITHOUT ROWID;"
+	"CREATE INDEX timeline_incident ON timeline(tenant_id, incident_id, id);"
+	"CREATE TABLE receipts(tenant_id TEXT NOT NULL, seq INTEGER NOT NULL, id TEXT NOT NULL,"
+	" at TEXT NOT NULL, actor TEXT, action TEXT NOT NULL, resource TEXT,"
+	" request_id TEXT, effect TEXT NOT NULL, leaf TEXT NOT NULL,"
+	" PRIMARY KEY(tenant_id, seq), UNIQUE(tenant_id, id));"
+	"CREATE INDEX receipts_action ON receipts(tenant_id, action, seq);"
+	"CREATE INDEX receipts_resource ON receipts(tenant_id, resource, seq);"
+	"CREATE TABLE decisions(tenant_id TEXT NOT NULL, receipt_id TEXT NOT NULL,"
+	" digest TEXT NOT NULL, record TEXT NOT NULL, PRIMARY KEY(tenant_id, receipt_id));"
+	"CREATE TABLE ledger_nodes(tenant_id TEXT NOT NULL, level INTEGER NOT NULL,"
+	" idx INTEGER NOT NULL, hash BLOB NOT NULL, PRIMARY KEY(tenant_id, level, idx))"
+	" WITHOUT ROWID;"
+	"CREATE TABLE checkpoints(tenant_id TEXT NOT NULL, size INTEGER NOT NULL,"
+	" root BLOB NOT NULL, note TEXT NOT NULL, at TEXT NOT NULL,"
+	" PRIMARY KEY(tenant_id, size));"
+	"CREATE TABLE idempotency(tenant_id TEXT NOT NULL, actor_id TEXT NOT NULL,"
+	" key TEXT NOT NULL, request_digest TEXT NOT NULL, status INTEGER NOT NULL,"
+	" response TEXT NOT NULL, location TEXT, created_at TEXT NOT NULL,"
+	" PRIMARY KEY(tenant_id, actor_id, key));"
+	"CREATE TABLE usage_events(id INTEGER PRIMARY KEY, tenant_id TEXT NOT NULL,"
+	" event_type TEXT NOT NULL, units INTEGER NOT NULL, at TEXT NOT NULL, request_id TEXT);"
+	"CREATE INDEX usage_events_tenant ON usage_events(tenant_id, at);"
+	"CREATE TABLE usage_rollups(tenant_id TEXT NOT NULL, hour TEXT NOT NULL,"
+	" event_type TEXT NOT NULL, units INTEGER NOT NULL,"
+	" PRIMARY KEY(tenant_id, hour, event_type)) WITHOUT ROWID;"
+	APPEND_ONLY("receipts") APPEND_ONLY("decisions") APPEND_ONLY("ledger_nodes")
+	APPEND_ONLY("checkpoints");
+
+const char *const store_schema[] = {m1};
+const int store_schema_count = (int)(sizeof store_schema / sizeof store_schema[0]);

@@ -1,0 +1,9 @@
+/* The numbered migrations: store_schema[i] takes user_version i to i + 1. Never edit a
+ * published one; append. */
+#ifndef KX_STORE_SCHEMA_H
+#define KX_STORE_SCHEMA_H
+
+extern const char *const store_schema[];
+extern const int store_schema_count;
+
+#endif

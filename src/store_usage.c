@@ -1,0 +1,88 @@
+/* SQL for metering (raw usage events plus hourly rollups) and idempotency records. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_internal.h"
+
+int store_usage_add(struct store *s, const char *tenant_id, const char *event_type,
+		    int64_t units, const char *at, const char *request_id, struct kx_error *err)
+{
+	static const char ev[] = "INSERT INTO usage_events(tenant_id, event_type, units, at,"
+				 " request_id) VALUES (?,?,?,?,?)";
+	/* The hour bucket is the first 13 characters of the RFC 3339 time: "2026-11-28T16". */
+	static const char roll[] = "INSERT INTO usage_rollups(tenant_id, hour, event_type, units)"
+				   " VALUES (?1, substr(?2, 1, 13) || ':00:00.000Z', ?3, ?4)"
+				   " ON CONFLICT(tenant_id, hour, event_type)"
+				   " DO UPDATE SET units = units + excluded.units";
+	sqlite3_stmt *st = store_stmt(s, ev, err);
+	if (!st)
+		return -1;
+	store_bind_text(st, 1, tenant_id);
+	store_bind_text(st, 2, event_type);
+	sqlite3_bind_int64(st, 3, units);
+	store_bind_text(st, 4, at);
+	store_bind_text(st, 5, request_id);
+	if (store_step_done(s, st, err))
+		return -1;
+	if (!(st = store_stmt(s, roll, err)))
+		return -1;
+	store_bind_text(st, 1, tenant_id);
+	store_bind_text(st, 2, at);
+	store_bind_text(st, 3, event_type);
+	sqlite3_bind_int64(st, 4, units);
+	return store_step_done(s, st, err);
+}
+
+int store_idem_get(struct store *s, const char *tenant_id, const char *actor_id, const char *key,
+		   struct store_idem *rec)
+{
+	static const char sql[] = "SELECT request_digest, status, response, location"
+				  " FROM idempotency WHERE tenant_id = ? AND actor_id = ? AND key = ?";
+	sqlite3_stmt *st = store_stmt(s, sql, NULL);
+	if (!st)
+		return -1;
+	store_bind_text(st, 1, tenant_id);
+	store_bind_text(st, 2, actor_id);
+	store_bind_text(st, 3, key);
+	int rc = sqlite3_step(st);
+	int found = 0;
+	if (rc == SQLITE_ROW) {
+		const char *loc = (const char *)sqlite3_column_text(st, 3);
+		rec->request_digest = strdup((const char *)sqlite3_column_text(st, 0));
+		rec->status = sqlite3_column_int(st, 1);
+		rec->response = strdup((const char *)sqlite3_column_text(st, 2));
+		rec->location = loc ? strdup(loc) : NULL;
+		found = 1;
+	} else if (rc != SQLITE_DONE) {
+		found = -1;
+	}
+	sqlite3_reset(st);
+	return found;
+}
+
+int store_idem_put(struct store *s, const char *tenant_id, const char *actor_id, const char *key,
+		   const struct store_idem *rec, const char *at, struct kx_error *err)
+{
+	static const char sql[] = "INSERT INTO idempotency(tenant_id, actor_id, key, request_digest,"
+				  " status, response, location, created_at) VALUES (?,?,?,?,?,?,?,?)";
+	sqlite3_stmt *st = store_stmt(s, sql, err);
+	if (!st)
+		return -1;
+	store_bind_text(st, 1, tenant_id);
+	store_bind_text(st, 2, actor_id);
+	store_bind_text(st, 3, key);
+	store_bind_text(st, 4, rec->request_digest);
+	sqlite3_bind_int(st, 5, rec->status);
+	store_bind_text(st, 6, rec->response);
+	store_bind_text(st, 7, rec->location);
+	store_bind_text(st, 8, at);
+	return store_step_done(s, st, err);
+}
+
+void store_idem_free(struct store_idem *rec)
+{
+	free(rec->request_digest);
+	free(rec->response);
+	free(rec->location);
+	memset(rec, 0, sizeof *rec);
+}
