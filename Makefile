@@ -28,9 +28,12 @@ obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 CORE_LIB := $(BUILD)/libklaxon.a
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
-.PHONY: all run test test-normal test-asan unit cli-tests deps soak bench fuzz install clean format lint
+.PHONY: all run test test-normal test-asan unit cli-tests deps soak bench fuzz install clean format
 
-all: klaxon $(if $(SRV_SRC),klaxond)
+KLAXON_BIN  ?= klaxon
+KLAXOND_BIN ?= klaxond
+
+all: $(KLAXON_BIN) $(if $(SRV_SRC),$(KLAXOND_BIN))
 
 deps:
 	@./scripts/deps
@@ -61,10 +64,10 @@ $(CORE_LIB): $(call obj,$(CORE_SRC))
 	@rm -f $@
 	ar rcs $@ $^
 
-klaxon: $(call obj,$(CLI_SRC) $(CLIENT_SRC) $(UI_SRC)) $(CORE_LIB)
+$(KLAXON_BIN): $(call obj,$(CLI_SRC) $(CLIENT_SRC) $(UI_SRC)) $(CORE_LIB)
 	$(CC) $(CFLAGS) $^ -o $@ $(call pl,$(PKGS_CLI)) $(LDFLAGS)
 
-klaxond: $(call obj,$(SRV_SRC)) $(CORE_LIB)
+$(KLAXOND_BIN): $(call obj,$(SRV_SRC)) $(CORE_LIB)
 	$(CC) $(CFLAGS) $^ -o $@ $(call pl,$(PKGS_SRV)) $(LDFLAGS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(call obj,$(UNIT_HELP)) $(CORE_LIB)
@@ -76,18 +79,18 @@ unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
 
 cli-tests: all
-	@set -e; for t in tests/cli/*.sh; do echo "== $$t"; KLAXON=$(CURDIR)/klaxon bash $$t; done
+	@set -e; for t in tests/cli/test_*.sh; do echo "== $$t"; \
+		KLAXON=$(abspath $(KLAXON_BIN)) KLAXOND=$(abspath $(KLAXOND_BIN)) bash $$t; done
 
 test-normal: all unit cli-tests
 
-# The whole suite again under AddressSanitizer + UndefinedBehaviorSanitizer, in its own tree.
+# The whole suite again under AddressSanitizer + UndefinedBehaviorSanitizer, in its own tree
+# with its own binaries; any report fails the run.
+SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 test-asan:
-	$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
-		LDFLAGS="-fsanitize=address,undefined" ASAN_OPTIONS=detect_leaks=1 \
-		KLAXON_BIN_SUFFIX=-asan test-normal-asan
-
-test-normal-asan: $(UNIT_BIN)
-	@set -e; for t in $(UNIT_BIN); do echo "== [asan] $$t"; ASAN_OPTIONS=detect_leaks=1 $$t; done
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g $(SAN)" LDFLAGS="$(SAN)" \
+		KLAXON_BIN=build-asan/klaxon KLAXOND_BIN=build-asan/klaxond test-normal
 
 test: deps
 	@$(MAKE) --no-print-directory test-normal
@@ -110,5 +113,7 @@ format:
 
 clean:
 	rm -rf build build-asan klaxon klaxond
+
+.SECONDARY:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,101 @@
+/* Opening the backend from the options and running a call with the CLI's error handling. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <cjson/cJSON.h>
+
+#include "cli.h"
+#include "print.h"
+
+struct backend *cli_backend(const struct cli *c)
+{
+	struct backend_config cfg = {
+		.db_path = c->db,
+		.server_url = c->server,
+		.token = c->token,
+		.cacert = c->cacert,
+		.tenant = c->tenant,
+		.actor = c->as,
+		.debug_log = c->debug_log,
+	};
+	char err[512];
+	struct backend *b = backend_open(&cfg, err, sizeof err);
+	if (!b)
+		fprintf(stderr, "klaxon: %s\n", err);
+	return b;
+}
+
+cJSON *cli_call(struct backend *b, const struct backend_request *req, int *status)
+{
+	struct backend_response resp;
+	cJSON *body = NULL;
+	if (backend_call(b, req, &resp) == 0) {
+		body = resp.body ? cJSON_Parse(resp.body) : NULL;
+		if (!body && resp.body) /* text answers (a checkpoint) travel as a JSON string */
+			body = cJSON_CreateString(resp.body);
+		*status = CLI_OK;
+	} else {
+		char msg[512];
+		fprintf(stderr, "klaxon: %s\n", backend_error_text(&resp, msg, sizeof msg));
+		*status = CLI_REFUSED;
+	}
+	backend_response_free(&resp);
+	return body;
+}
+
+/* Fetches pages (all of them with --all) and hands each item to print_row. With --json and
+ * without --all, the page is printed as the API shapes it. */
+int cli_list_pages(struct cli *c, const char *op, struct backend_param *query, int n_query,
+		      void (*print_row)(const cJSON *item))
+{
+	struct backend *b = cli_backend(c);
+	if (!b)
+		return CLI_REFUSED;
+	char cursor[128] = "";
+	int status = CLI_OK;
+	cJSON *all = cJSON_CreateArray();
+	if (c->cursor)
+		snprintf(cursor, sizeof cursor, "%s", c->cursor);
+	for (;;) {
+		int n = n_query;
+		if (*cursor)
+			query[n++] = (struct backend_param){"cursor", cursor};
+		query[n] = (struct backend_param){NULL, NULL};
+		struct backend_request req = {.op = op, .query = query};
+		cJSON *page = cli_call(b, &req, &status);
+		if (!page)
+			break;
+		if (c->json && !c->all) {
+			print_json(page);
+			cJSON_Delete(page);
+			break;
+		}
+		cJSON *item;
+		cJSON_ArrayForEach(item, cJSON_GetObjectItem(page, "items"))
+		{
+			if (c->json)
+				cJSON_AddItemToArray(all, cJSON_Duplicate(item, 1));
+			else
+				print_row(item);
+		}
+		const char *next = cJSON_GetStringValue(cJSON_GetObjectItem(page, "next_cursor"));
+		snprintf(cursor, sizeof cursor, "%s", next ? next : "");
+		cJSON_Delete(page);
+		if (!next || !c->all) {
+			if (next && !c->json)
+				printf("(more: --cursor %s, or --all)\n", next);
+			break;
+		}
+	}
+	if (c->json && c->all && status == CLI_OK) {
+		cJSON *out = cJSON_CreateObject();
+		cJSON_AddItemToObject(out, "items", all);
+		cJSON_AddNullToObject(out, "next_cursor");
+		print_json(out);
+		cJSON_Delete(out);
+	} else {
+		cJSON_Delete(all);
+	}
+	backend_close(b);
+	return status;
+}

@@ -1,0 +1,54 @@
+/* klaxon's command line: the parsed options every subcommand shares, and the subcommands. */
+#ifndef KX_CLI_H
+#define KX_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "backend.h"
+
+#define CLI_MAX_LABELS 32
+
+/* Exit statuses (DESIGN.md "The CLI"). */
+enum { CLI_OK = 0, CLI_REFUSED = 1, CLI_USAGE = 2 };
+
+struct cli {
+	/* backend and identity */
+	const char *db, *server, *token, *cacert, *tenant, *as, *debug_log;
+	bool json, help;
+	/* subcommand options */
+	const char *title, *severity, *description, *region, *status, *note, *commander;
+	const char *labels[CLI_MAX_LABELS];
+	int n_labels;
+	const char *limit, *cursor, *query, *if_match, *idempotency_key, *override;
+	const char *action, *resource, *from, *to;
+	bool all;
+	/* positional words after the options are taken out */
+	char **args;
+	int n_args;
+};
+
+/* Opens the backend the options name; prints the reason and returns NULL on failure. */
+struct backend *cli_backend(const struct cli *c);
+
+/* Runs an operation and, on a non-2xx answer, prints its one-line reason to stderr. Returns
+ * the parsed JSON body (caller frees with cJSON_Delete) or NULL; *status gets the exit
+ * status to use. */
+struct cJSON *cli_call(struct backend *b, const struct backend_request *req, int *status);
+
+/* Fetches list pages (all of them with --all, else one, starting at --cursor) and hands each
+ * item to print_row; with --json prints API.md's {items, next_cursor}. query has room for
+ * two more entries after n_query. */
+int cli_list_pages(struct cli *c, const char *op, struct backend_param *query, int n_query,
+		   void (*print_row)(const struct cJSON *item));
+
+int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Subcommands: each returns an exit status. args[0] is the noun. */
+int cmd_init(struct cli *c);
+int cmd_incident(struct cli *c);
+int cmd_timeline(struct cli *c);
+int cmd_receipts(struct cli *c);
+int cmd_ledger(struct cli *c);
+
+#endif

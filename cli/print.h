@@ -1,0 +1,14 @@
+/* Output for people and for scripts: JSON as the API shapes it, or aligned text. */
+#ifndef KX_PRINT_H
+#define KX_PRINT_H
+
+#include <cjson/cJSON.h>
+
+/* The JSON value on one line (scripts pipe it into jq). */
+void print_json(const cJSON *v);
+/* A string member, or "-" when absent or null. */
+const char *print_str(const cJSON *o, const char *name);
+/* Prints s cut to at most width columns at a UTF-8 character boundary, padded to width. */
+void print_cell(const char *s, int width);
+
+#endif
