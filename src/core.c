@@ -177,6 +177,25 @@ void kx_core_flush_usage(struct kx_core *core)
 	pthread_mutex_unlock(&core->lock);
 }
 
+int kx_core_ready(struct kx_core *core, struct kx_error *err)
+{
+	pthread_mutex_lock(&core->lock);
+	int rc = store_begin_read(core->store, err);
+	if (rc == 0) {
+		int64_t n = store_ledger_size(core->store, KX_PLATFORM_TENANT);
+		if (n < 0)
+			rc = kx_error_set(err, 503, "unavailable", NULL, "the store does not answer");
+		store_rollback(core->store);
+	}
+	pthread_mutex_unlock(&core->lock);
+	return rc;
+}
+
+void kx_core_count_unattributed(struct kx_core *core)
+{
+	metering_count(core->meter, METERING_UNATTRIBUTED, "api.request", kx_clock_now_ms());
+}
+
 void kx_init_result_wipe(struct kx_init_result *r)
 {
 	if (r->admin_token) {

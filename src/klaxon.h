@@ -86,6 +86,12 @@ void kx_response_free(struct kx_response *resp);
 /* Does the action name an operation this core knows? */
 bool kx_op_known(const char *op);
 
+/* Is the store answering? 0, or -1 with err (503 "unavailable"). */
+int kx_core_ready(struct kx_core *core, struct kx_error *err);
+
+/* Meters a request whose tenant cannot be known (no or bad token): unattributed. */
+void kx_core_count_unattributed(struct kx_core *core);
+
 /* Flush buffered read metering now (the server calls this at least once a second). */
 void kx_core_flush_usage(struct kx_core *core);
 

@@ -1,13 +1,16 @@
-/* The policy engine: validates role catalogs and policy profiles once, on upload, into
- * precompiled patterns and conditions, then evaluates requests against them Cedar-style
- * (default deny, forbid beats permit, what cannot be evaluated fails closed). Pure: no I/O. */
+/* Policy profiles: validates a profile's rules and conditions once, on upload, then evaluates
+ * requests against them and a role catalog Cedar-style (default deny, forbid beats permit,
+ * what cannot be evaluated fails closed). Pure: no I/O. Also home of the upload-validation
+ * helpers role_catalog.c and policy_pattern.c share (policy_internal.h). */
 #include "policy.h"
 
 #include <stdarg.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "policy_internal.h"
+#include "policy_pattern.h"
 
 /* Bounds that keep what a hostile upload can cost small and fixed. */
 enum {
@@ -18,159 +21,76 @@ enum {
 	POLICY_MAX_CONDS = 32,   /* conditions per rule */
 	POLICY_MAX_IN = 256,     /* values in an `in` list */
 	POLICY_MAX_EVAL_ARRAY = 1024, /* elements of an input array a condition will compare */
-	POLICY_PATTERN_MAX_LEN = 128,
-	POLICY_PATTERN_MAX_SEGS = 16, /* < 31: match states live in a uint32_t */
 	POLICY_ATTR_MAX_LEN = 64,
 	POLICY_ATTR_MAX_SEGS = 8,
 	POLICY_DISPLAY_MAX = 100, /* characters of a condition's value shown in explanations */
-	ROLE_MAX_ROLES = 256,
-	ROLE_MAX_NAME = 64,
-	ROLE_MAX_PATTERNS = 256,
 };
 
-/* ---- dotted names: action patterns and attribute paths ---- */
+_Static_assert((int)POLICY_ATTR_MAX_SEGS <= (int)POLICY_PATTERN_MAX_SEGS,
+	       "attribute paths are split into a struct policy_dotted");
 
-/* Where the segments of a dotted name are, found once so matching never re-scans text. */
-struct dotted {
-	uint8_t nseg;
-	uint8_t off[POLICY_PATTERN_MAX_SEGS];
-	uint8_t len[POLICY_PATTERN_MAX_SEGS];
-};
+/* ---- upload validation: errors and bounded JSON walks ---- */
 
-struct pattern {
-	char *text;
-	struct dotted shape;
-};
-
-struct attr_path {
-	char *text;
-	struct dotted shape;
-};
-
-/* Segments of action names and role names. */
-static bool name_char(char c)
+void policy_path_format(char *buf, size_t size, const char *fmt, ...)
 {
-	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, size, fmt, ap);
+	va_end(ap);
 }
 
-/* Segments of attribute paths, which name JSON members written by people. */
-static bool attr_char(char c)
+int policy_invalid(struct kx_error *err, const char *at, const char *suffix, const char *fmt, ...)
 {
-	return name_char(c) || (c >= 'A' && c <= 'Z');
+	char field[sizeof err->field], msg[sizeof err->message];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	policy_path_format(field, sizeof field, "%s%s", at, suffix);
+	return kx_error_set(err, 400, "invalid_field", field, "%s", msg);
 }
 
-static bool pattern_char(char c)
+int policy_out_of_memory(struct kx_error *err)
 {
-	return name_char(c) || c == '*';
+	return kx_error_set(err, 503, "unavailable", "", "out of memory");
 }
 
-/* Splits text at dots into d: every segment non-empty and made of chars accepted by ok. */
-static bool dotted_split(const char *text, size_t max_len, unsigned max_segs, bool (*ok)(char),
-			 struct dotted *d)
+size_t policy_count_upto(const cJSON *c, size_t limit)
 {
-	size_t n = strnlen(text, max_len + 1), start = 0;
-	if (n == 0 || n > max_len)
-		return false;
-	d->nseg = 0;
-	for (size_t i = 0; i <= n; i++) {
-		if (i < n && text[i] != '.') {
-			if (!ok(text[i]))
-				return false;
-			continue;
-		}
-		if (i == start || d->nseg == max_segs)
-			return false;
-		d->off[d->nseg] = (uint8_t)start;
-		d->len[d->nseg] = (uint8_t)(i - start);
-		d->nseg++;
-		start = i + 1;
-	}
-	return true;
+	size_t n = 0;
+	for (const cJSON *e = c ? c->child : NULL; e && n <= limit; e = e->next)
+		n++;
+	return n;
 }
 
-static bool is_star(const struct dotted *d, const char *text, unsigned i)
+bool policy_has_duplicate(const cJSON *obj, const char *key)
 {
-	return d->len[i] == 1 && text[d->off[i]] == '*';
-}
-
-/* Patterns take `*` only as a whole segment: "inc*" would suggest prefix matching we lack. */
-static bool pattern_shape(const char *text, struct dotted *d)
-{
-	if (!dotted_split(text, POLICY_PATTERN_MAX_LEN, POLICY_PATTERN_MAX_SEGS, pattern_char, d))
-		return false;
-	for (unsigned i = 0; i < d->nseg; i++)
-		if (memchr(text + d->off[i], '*', d->len[i]) && !is_star(d, text, i))
-			return false;
-	return true;
-}
-
-/* One step of the pattern's NFA: bit i of `states` means the first i pattern segments have
- * matched. A star stays put (it may swallow more) and also moves on (it may stop here). */
-static uint32_t pattern_step(const struct dotted *d, const char *text, uint32_t states,
-			     const char *seg, size_t len)
-{
-	uint32_t next = 0;
-	for (unsigned i = 0; i < d->nseg; i++) {
-		if (!(states & (UINT32_C(1) << i)))
-			continue;
-		if (is_star(d, text, i))
-			next |= (UINT32_C(1) << i) | (UINT32_C(1) << (i + 1));
-		else if (d->len[i] == len && memcmp(text + d->off[i], seg, len) == 0)
-			next |= UINT32_C(1) << (i + 1);
-	}
-	return next;
-}
-
-/* Linear in the action's length whatever the pattern: no backtracking to exploit. */
-static bool pattern_match(const struct dotted *d, const char *text, const char *action)
-{
-	uint32_t states = 1;
-	for (const char *seg = action;;) {
-		const char *dot = strchr(seg, '.');
-		size_t len = dot ? (size_t)(dot - seg) : strlen(seg);
-		if (len == 0)
-			return false; /* a malformed action name matches nothing */
-		states = pattern_step(d, text, states, seg, len);
-		if (!states || !dot)
-			break;
-		seg = dot + 1;
-	}
-	return (states & (UINT32_C(1) << d->nseg)) != 0;
-}
-
-bool policy_pattern_valid(const char *pattern)
-{
-	struct dotted d;
-	return pattern && pattern_shape(pattern, &d);
-}
-
-bool policy_pattern_matches(const char *pattern, const char *action)
-{
-	struct dotted d;
-	return pattern && action && pattern_shape(pattern, &d) && pattern_match(&d, pattern, action);
-}
-
-static bool patterns_match(const struct pattern *p, size_t n, const char *action)
-{
-	for (size_t i = 0; i < n; i++)
-		if (pattern_match(&p[i].shape, p[i].text, action))
+	int seen = 0;
+	for (const cJSON *c = obj->child; c; c = c->next)
+		if (c->string && strcmp(c->string, key) == 0 && ++seen > 1)
 			return true;
 	return false;
 }
 
-static void patterns_free(struct pattern *p, size_t n)
+/* ---- attribute paths ---- */
+
+struct attr_path {
+	char *text;
+	struct policy_dotted shape;
+};
+
+/* Segments of attribute paths, which name JSON members written by people. */
+static bool attr_char(char c)
 {
-	for (size_t i = 0; i < n; i++)
-		free(p[i].text);
-	free(p);
+	return policy_name_char(c) || (c >= 'A' && c <= 'Z');
 }
 
 enum attr_check { ATTR_OK, ATTR_BAD_ROOT, ATTR_MALFORMED };
 
-static enum attr_check attr_shape(const char *text, struct dotted *d)
+static enum attr_check attr_shape(const char *text, struct policy_dotted *d)
 {
 	static const char *const roots[] = {"subject", "resource", "context"};
-	if (!dotted_split(text, POLICY_ATTR_MAX_LEN, POLICY_ATTR_MAX_SEGS, attr_char, d))
+	if (!policy_dotted_split(text, POLICY_ATTR_MAX_LEN, POLICY_ATTR_MAX_SEGS, attr_char, d))
 		return ATTR_MALFORMED;
 	for (size_t i = 0; i < sizeof roots / sizeof roots[0]; i++)
 		if (d->len[0] == strlen(roots[i]) && memcmp(text, roots[i], d->len[0]) == 0)
@@ -197,228 +117,6 @@ static const cJSON *attr_resolve(const struct attr_path *a, const cJSON *input)
 	return cJSON_IsNull(node) ? NULL : node;
 }
 
-/* ---- errors ---- */
-
-/* JSON paths are cut to err->field's size, as kx_error_set would cut them anyway. */
-static void path_format(char *buf, size_t size, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void path_format(char *buf, size_t size, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(buf, size, fmt, ap);
-	va_end(ap);
-}
-
-/* Fills err as a 400 invalid_field at the JSON path at+suffix; returns -1. */
-static int bad(struct kx_error *err, const char *at, const char *suffix, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int bad(struct kx_error *err, const char *at, const char *suffix, const char *fmt, ...)
-{
-	char field[sizeof err->field], msg[sizeof err->message];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	path_format(field, sizeof field, "%s%s", at, suffix);
-	return kx_error_set(err, 400, "invalid_field", field, "%s", msg);
-}
-
-static int out_of_memory(struct kx_error *err)
-{
-	return kx_error_set(err, 503, "unavailable", "", "out of memory");
-}
-
-/* Counts up to limit + 1 children, so a huge array costs no more than a small one. */
-static size_t count_upto(const cJSON *c, size_t limit)
-{
-	size_t n = 0;
-	for (const cJSON *e = c ? c->child : NULL; e && n <= limit; e = e->next)
-		n++;
-	return n;
-}
-
-/* A member that appears twice would mean different things to different JSON readers. */
-static bool has_duplicate(const cJSON *obj, const char *key)
-{
-	int seen = 0;
-	for (const cJSON *c = obj->child; c; c = c->next)
-		if (c->string && strcmp(c->string, key) == 0 && ++seen > 1)
-			return true;
-	return false;
-}
-
-/* ---- role catalogs ---- */
-
-struct role {
-	char *name;
-	struct pattern *patterns;
-	size_t npatterns;
-};
-
-struct role_catalog {
-	struct role *roles;
-	size_t nroles;
-};
-
-void role_catalog_free(struct role_catalog *c)
-{
-	if (!c)
-		return;
-	for (size_t i = 0; i < c->nroles; i++) {
-		free(c->roles[i].name);
-		patterns_free(c->roles[i].patterns, c->roles[i].npatterns);
-	}
-	free(c->roles);
-	free(c);
-}
-
-static bool role_name_ok(const char *name)
-{
-	size_t n = strnlen(name, ROLE_MAX_NAME + 1);
-	if (n == 0 || n > ROLE_MAX_NAME)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!name_char(name[i]))
-			return false;
-	return true;
-}
-
-/* Fills p from a JSON array of pattern strings; `at` is the array's path. */
-static int patterns_parse(struct pattern **out, size_t *count, const cJSON *arr, size_t max,
-			  const char *at, struct kx_error *err)
-{
-	size_t n = count_upto(arr, max);
-	if (n > max)
-		return bad(err, at, "", "at most %zu action patterns", max);
-	*out = calloc(n ? n : 1, sizeof **out);
-	if (!*out)
-		return out_of_memory(err);
-	for (const cJSON *e = arr->child; e; e = e->next) {
-		char idx[24];
-		path_format(idx, sizeof idx, "[%zu]", *count);
-		if (!cJSON_IsString(e) || !pattern_shape(e->valuestring, &(*out)[*count].shape))
-			return bad(err, at, idx, "an action pattern is dot-separated segments of "
-				   "a-z 0-9 _ - or a whole-segment *, such as incident.* or *.get");
-		if (!((*out)[*count].text = strdup(e->valuestring)))
-			return out_of_memory(err);
-		(*count)++;
-	}
-	return 0;
-}
-
-static int role_parse(struct role *r, const cJSON *item, const struct role *prior, size_t nprior,
-		      struct kx_error *err)
-{
-	char at[sizeof err->field];
-	path_format(at, sizeof at, "roles.%s", item->string);
-	if (!role_name_ok(item->string))
-		return bad(err, at, "", "a role name is 1-64 characters of a-z 0-9 _ -");
-	for (size_t i = 0; i < nprior; i++)
-		if (strcmp(prior[i].name, item->string) == 0)
-			return bad(err, at, "", "role %s appears twice", item->string);
-	if (!cJSON_IsArray(item))
-		return bad(err, at, "", "a role takes an array of action patterns");
-	if (!(r->name = strdup(item->string)))
-		return out_of_memory(err);
-	return patterns_parse(&r->patterns, &r->npatterns, item, ROLE_MAX_PATTERNS, at, err);
-}
-
-struct role_catalog *role_catalog_parse(const cJSON *doc, struct kx_error *err)
-{
-	if (!cJSON_IsObject(doc)) {
-		bad(err, "", "", "a role catalog is a JSON object {\"roles\": {ROLE: [PATTERN]}}");
-		return NULL;
-	}
-	const cJSON *roles = cJSON_GetObjectItemCaseSensitive(doc, "roles");
-	if (!cJSON_IsObject(roles) || has_duplicate(doc, "roles")) {
-		bad(err, "roles", "", "roles must appear once, as an object of ROLE: [PATTERN, ...]");
-		return NULL;
-	}
-	size_t n = count_upto(roles, ROLE_MAX_ROLES);
-	if (n > ROLE_MAX_ROLES) {
-		bad(err, "roles", "", "at most %d roles", ROLE_MAX_ROLES);
-		return NULL;
-	}
-	struct role_catalog *c = calloc(1, sizeof *c);
-	if (!c || !(c->roles = calloc(n ? n : 1, sizeof *c->roles))) {
-		free(c);
-		out_of_memory(err);
-		return NULL;
-	}
-	for (const cJSON *item = roles->child; item; item = item->next) {
-		c->nroles++; /* counted first so role_catalog_free sees a half-built role */
-		if (role_parse(&c->roles[c->nroles - 1], item, c->roles, c->nroles - 1, err)) {
-			role_catalog_free(c);
-			return NULL;
-		}
-	}
-	return c;
-}
-
-static const struct role *role_find(const struct role_catalog *c, const char *name)
-{
-	for (size_t i = 0; i < c->nroles; i++)
-		if (strcmp(c->roles[i].name, name) == 0)
-			return &c->roles[i];
-	return NULL;
-}
-
-bool role_catalog_grants(const struct role_catalog *c, const cJSON *roles, const char *action,
-			 const char **granting_role)
-{
-	if (granting_role)
-		*granting_role = NULL;
-	if (!c || !cJSON_IsArray(roles) || !action)
-		return false;
-	for (const cJSON *e = roles->child; e; e = e->next) {
-		const struct role *r = cJSON_IsString(e) ? role_find(c, e->valuestring) : NULL;
-		if (r && patterns_match(r->patterns, r->npatterns, action)) {
-			if (granting_role)
-				*granting_role = r->name;
-			return true;
-		}
-	}
-	return false;
-}
-
-/* API.md's table with "viewer's" and "responder's" written out. */
-static const char *const default_roles[][9] = {
-	{"viewer", "*.get", "*.list", NULL},
-	{"responder", "*.get", "*.list", "incident.*", "runbook.launch", "step.execute",
-	 "execution.abort", NULL},
-	{"commander", "*.get", "*.list", "incident.*", "runbook.launch", "step.execute",
-	 "execution.abort", "execution.rollback", NULL},
-	{"approver", "*.get", "*.list", "step.approve", NULL},
-	{"runbook-author", "*.get", "*.list", "runbook.publish", NULL},
-	{"auditor", "*.get", "*.list", "evidence.*", "receipt.*", "usage.report",
-	 "policy.simulate", NULL},
-	{"tenant-admin", "*", NULL},
-};
-
-cJSON *role_catalog_default_json(void)
-{
-	cJSON *doc = cJSON_CreateObject(), *roles = cJSON_AddObjectToObject(doc, "roles");
-	if (!roles) {
-		cJSON_Delete(doc);
-		return NULL;
-	}
-	for (size_t i = 0; i < sizeof default_roles / sizeof default_roles[0]; i++) {
-		int n = 0;
-		while (default_roles[i][n + 1])
-			n++;
-		cJSON *arr = cJSON_CreateStringArray(&default_roles[i][1], n);
-		if (!arr || !cJSON_AddItemToObject(roles, default_roles[i][0], arr)) {
-			cJSON_Delete(arr);
-			cJSON_Delete(doc);
-			return NULL;
-		}
-	}
-	return doc;
-}
-
 /* ---- profiles: conditions ---- */
 
 enum policy_op { OP_EQ, OP_NE, OP_IN, OP_CONTAINS, OP_GT, OP_GTE, OP_LT, OP_LTE, OP_EXISTS };
@@ -439,7 +137,7 @@ struct rule {
 	char *id;
 	bool forbid;
 	bool overridable;
-	struct pattern *actions;
+	struct policy_pattern *actions;
 	size_t nactions;
 	struct condition *conds;
 	size_t nconds;
@@ -461,7 +159,7 @@ static void rule_free(struct rule *r)
 		cJSON_Delete(c->value);
 	}
 	free(r->conds);
-	patterns_free(r->actions, r->nactions);
+	policy_pattern_list_free(r->actions, r->nactions);
 	free(r->id);
 }
 
@@ -484,15 +182,17 @@ static bool is_scalar(const cJSON *v)
 static int in_list_check(const cJSON *v, const char *at, struct kx_error *err)
 {
 	if (!cJSON_IsArray(v))
-		return bad(err, at, "", "in takes an array of values or {\"ref\": ATTR}");
-	if (count_upto(v, POLICY_MAX_IN) > POLICY_MAX_IN)
-		return bad(err, at, "", "in takes at most %d values", POLICY_MAX_IN);
+		return policy_invalid(err, at, "",
+				      "in takes an array of values or {\"ref\": ATTR}");
+	if (policy_count_upto(v, POLICY_MAX_IN) > POLICY_MAX_IN)
+		return policy_invalid(err, at, "", "in takes at most %d values", POLICY_MAX_IN);
 	size_t k = 0;
 	for (const cJSON *e = v->child; e; e = e->next, k++) {
 		char idx[24];
-		path_format(idx, sizeof idx, "[%zu]", k);
+		policy_path_format(idx, sizeof idx, "[%zu]", k);
 		if (!is_scalar(e))
-			return bad(err, at, idx, "in lists strings, numbers or booleans");
+			return policy_invalid(err, at, idx,
+					      "in lists strings, numbers or booleans");
 	}
 	return 0;
 }
@@ -509,14 +209,18 @@ static int value_check(enum policy_op op, const cJSON *v, const char *at, struct
 	case OP_LTE:
 		if (cJSON_IsString(v) || cJSON_IsNumber(v))
 			return 0;
-		return bad(err, at, "", "%s takes a number, a string or {\"ref\": ATTR}", op_names[op]);
+		return policy_invalid(err, at, "", "%s takes a number, a string or {\"ref\": ATTR}",
+				      op_names[op]);
 	case OP_EXISTS:
-		return cJSON_IsBool(v) ? 0 : bad(err, at, "", "exists takes true or false");
+		if (cJSON_IsBool(v))
+			return 0;
+		return policy_invalid(err, at, "", "exists takes true or false");
 	default:
 		if (is_scalar(v))
 			return 0;
-		return bad(err, at, "", "%s takes a string, number, boolean or {\"ref\": ATTR}",
-			   op_names[op]);
+		return policy_invalid(err, at, "",
+				      "%s takes a string, number, boolean or {\"ref\": ATTR}",
+				      op_names[op]);
 	}
 }
 
@@ -524,14 +228,14 @@ static int ref_parse(struct condition *c, const cJSON *v, const char *at, struct
 {
 	const cJSON *ref = v->child;
 	if (c->op == OP_EXISTS)
-		return bad(err, at, "", "exists takes true or false");
+		return policy_invalid(err, at, "", "exists takes true or false");
 	if (!ref || ref->next || !ref->string || strcmp(ref->string, "ref") != 0)
-		return bad(err, at, "", "an object value must be {\"ref\": ATTR}");
+		return policy_invalid(err, at, "", "an object value must be {\"ref\": ATTR}");
 	if (!cJSON_IsString(ref) || attr_shape(ref->valuestring, &c->ref.shape) != ATTR_OK)
-		return bad(err, at, ".ref",
-			   "ref names an attribute under subject, resource or context");
+		return policy_invalid(err, at, ".ref",
+				      "ref names an attribute under subject, resource or context");
 	if (!(c->ref.text = strdup(ref->valuestring)))
-		return out_of_memory(err);
+		return policy_out_of_memory(err);
 	c->is_ref = true;
 	return 0;
 }
@@ -570,25 +274,26 @@ static int condition_parse(struct condition *c, const char *attr, const cJSON *o
 			   const char *at, struct kx_error *err)
 {
 	char here[sizeof err->field];
-	path_format(here, sizeof here, "%s.%s", at, opv->string);
+	policy_path_format(here, sizeof here, "%s.%s", at, opv->string);
 	int op = op_lookup(opv->string);
 	if (op < 0)
-		return bad(err, here, "",
-			   "unknown operator \"%.24s\" (use eq, ne, in, contains, gt, gte, lt, "
-			   "lte or exists)", opv->string);
+		return policy_invalid(err, here, "",
+				      "unknown operator \"%.24s\" (use eq, ne, in, contains, gt, "
+				      "gte, lt, lte or exists)",
+				      opv->string);
 	c->op = (enum policy_op)op;
 	attr_shape(attr, &c->attr.shape);
 	if (!(c->attr.text = strdup(attr)))
-		return out_of_memory(err);
+		return policy_out_of_memory(err);
 	if (cJSON_IsObject(opv)) {
 		if (ref_parse(c, opv, here, err))
 			return -1;
 	} else if (value_check(c->op, opv, here, err)) {
 		return -1;
 	} else if (!(c->value = cJSON_Duplicate(opv, true))) {
-		return out_of_memory(err);
+		return policy_out_of_memory(err);
 	}
-	return (c->display = condition_display(c)) ? 0 : out_of_memory(err);
+	return (c->display = condition_display(c)) ? 0 : policy_out_of_memory(err);
 }
 
 /* Counts the OPs of a `when`, stopping past the limit. */
@@ -597,7 +302,7 @@ static size_t when_count(const cJSON *when)
 	size_t n = 0;
 	for (const cJSON *a = when->child; a && n <= POLICY_MAX_CONDS; a = a->next)
 		if (cJSON_IsObject(a))
-			n += count_upto(a, POLICY_MAX_CONDS);
+			n += policy_count_upto(a, POLICY_MAX_CONDS);
 	return n;
 }
 
@@ -605,17 +310,21 @@ static int attr_parse(struct rule *r, const cJSON *a, const char *rule_at,
 		      struct kx_error *err)
 {
 	char at[sizeof err->field];
-	struct dotted d;
-	path_format(at, sizeof at, "%s.when.%s", rule_at, a->string);
+	struct policy_dotted d;
+	policy_path_format(at, sizeof at, "%s.when.%s", rule_at, a->string);
 	enum attr_check chk = attr_shape(a->string, &d);
 	if (chk == ATTR_BAD_ROOT)
-		return bad(err, at, "", "an attribute starts with subject., resource. or context.");
+		return policy_invalid(err, at, "",
+				      "an attribute starts with subject., resource. or context.");
 	if (chk != ATTR_OK)
-		return bad(err, at, "", "an attribute is a dotted path of up to %d segments of "
-			   "A-Z a-z 0-9 _ -, such as resource.severity", POLICY_ATTR_MAX_SEGS);
+		return policy_invalid(err, at, "",
+				      "an attribute is a dotted path of up to %d segments of "
+				      "A-Z a-z 0-9 _ -, such as resource.severity",
+				      POLICY_ATTR_MAX_SEGS);
 	if (!cJSON_IsObject(a) || !a->child)
-		return bad(err, at, "", "an attribute takes an object of operators, "
-			   "such as {\"eq\": \"sev1\"}");
+		return policy_invalid(err, at, "",
+				      "an attribute takes an object of operators, "
+				      "such as {\"eq\": \"sev1\"}");
 	for (const cJSON *opv = a->child; opv; opv = opv->next) {
 		r->nconds++; /* counted first so rule_free sees a half-built condition */
 		if (condition_parse(&r->conds[r->nconds - 1], a->string, opv, at, err))
@@ -629,12 +338,13 @@ static int when_parse(struct rule *r, const cJSON *when, const char *at, struct 
 	if (!when)
 		return 0;
 	if (!cJSON_IsObject(when))
-		return bad(err, at, ".when", "when is an object of ATTR: {OP: VALUE}");
+		return policy_invalid(err, at, ".when", "when is an object of ATTR: {OP: VALUE}");
 	size_t n = when_count(when);
 	if (n > POLICY_MAX_CONDS)
-		return bad(err, at, ".when", "at most %d conditions per rule", POLICY_MAX_CONDS);
+		return policy_invalid(err, at, ".when", "at most %d conditions per rule",
+				      POLICY_MAX_CONDS);
 	if (!(r->conds = calloc(n ? n : 1, sizeof *r->conds)))
-		return out_of_memory(err);
+		return policy_out_of_memory(err);
 	for (const cJSON *a = when->child; a; a = a->next)
 		if (attr_parse(r, a, at, err))
 			return -1;
@@ -655,11 +365,12 @@ static int members_check(const cJSON *item, const char *at, struct kx_error *err
 		while (i < n && strcmp(rule_members[i], m->string) != 0)
 			i++;
 		char field[sizeof err->field];
-		path_format(field, sizeof field, "%s.%s", at, m->string);
+		policy_path_format(field, sizeof field, "%s.%s", at, m->string);
 		if (i == n)
-			return bad(err, field, "", "unknown rule member \"%.40s\"", m->string);
+			return policy_invalid(err, field, "", "unknown rule member \"%.40s\"",
+					      m->string);
 		if (seen & (1u << i))
-			return bad(err, field, "", "%s appears twice", rule_members[i]);
+			return policy_invalid(err, field, "", "%s appears twice", rule_members[i]);
 		seen |= 1u << i;
 	}
 	return 0;
@@ -681,16 +392,18 @@ static int id_parse(struct rule *r, const cJSON *item, const struct rule *prior,
 {
 	const cJSON *id = cJSON_GetObjectItemCaseSensitive(item, "id");
 	if (!id)
-		return bad(err, at, ".id", "id is required");
+		return policy_invalid(err, at, ".id", "id is required");
 	if (!cJSON_IsString(id))
-		return bad(err, at, ".id", "id must be a string");
+		return policy_invalid(err, at, ".id", "id must be a string");
 	if (!id_ok(id->valuestring))
-		return bad(err, at, ".id", "an id is 1-%d characters of A-Z a-z 0-9 _ . -",
-			   POLICY_MAX_ID);
+		return policy_invalid(err, at, ".id",
+				      "an id is 1-%d characters of A-Z a-z 0-9 _ . -",
+				      POLICY_MAX_ID);
 	for (size_t i = 0; i < nprior; i++)
 		if (strcmp(prior[i].id, id->valuestring) == 0)
-			return bad(err, at, ".id", "rule id %s is used twice", id->valuestring);
-	return (r->id = strdup(id->valuestring)) ? 0 : out_of_memory(err);
+			return policy_invalid(err, at, ".id", "rule id %s is used twice",
+					      id->valuestring);
+	return (r->id = strdup(id->valuestring)) ? 0 : policy_out_of_memory(err);
 }
 
 static int effect_parse(struct rule *r, const cJSON *item, const char *at,
@@ -699,7 +412,7 @@ static int effect_parse(struct rule *r, const cJSON *item, const char *at,
 	const cJSON *e = cJSON_GetObjectItemCaseSensitive(item, "effect");
 	const char *s = cJSON_GetStringValue(e);
 	if (!s || (strcmp(s, "permit") != 0 && strcmp(s, "forbid") != 0))
-		return bad(err, at, ".effect", "effect is \"permit\" or \"forbid\"");
+		return policy_invalid(err, at, ".effect", "effect is \"permit\" or \"forbid\"");
 	r->forbid = s[0] == 'f';
 	return 0;
 }
@@ -709,10 +422,12 @@ static int actions_parse(struct rule *r, const cJSON *item, const char *at,
 {
 	const cJSON *a = cJSON_GetObjectItemCaseSensitive(item, "actions");
 	char here[sizeof err->field];
-	path_format(here, sizeof here, "%s.actions", at);
+	policy_path_format(here, sizeof here, "%s.actions", at);
 	if (!cJSON_IsArray(a) || !a->child)
-		return bad(err, here, "", "actions is a non-empty array of action patterns");
-	return patterns_parse(&r->actions, &r->nactions, a, POLICY_MAX_ACTIONS, here, err);
+		return policy_invalid(err, here, "",
+				      "actions is a non-empty array of action patterns");
+	return policy_pattern_list_parse(&r->actions, &r->nactions, a, POLICY_MAX_ACTIONS, here,
+					 err);
 }
 
 static int overridable_parse(struct rule *r, const cJSON *item, const char *at,
@@ -723,9 +438,10 @@ static int overridable_parse(struct rule *r, const cJSON *item, const char *at,
 	if (!o)
 		return 0;
 	if (!cJSON_IsBool(o))
-		return bad(err, at, ".overridable", "overridable is true or false");
+		return policy_invalid(err, at, ".overridable", "overridable is true or false");
 	if (!r->forbid)
-		return bad(err, at, ".overridable", "only a forbid rule can be overridable");
+		return policy_invalid(err, at, ".overridable",
+				      "only a forbid rule can be overridable");
 	r->overridable = cJSON_IsTrue(o);
 	return 0;
 }
@@ -734,33 +450,37 @@ static int rule_parse(struct rule *r, const cJSON *item, const struct rule *prio
 		      struct kx_error *err)
 {
 	char at[32];
-	path_format(at, sizeof at, "rules[%zu]", nprior);
+	policy_path_format(at, sizeof at, "rules[%zu]", nprior);
 	if (!cJSON_IsObject(item))
-		return bad(err, at, "", "a rule is an object {id, effect, actions, when?}");
+		return policy_invalid(err, at, "",
+				      "a rule is an object {id, effect, actions, when?}");
 	const cJSON *desc = cJSON_GetObjectItemCaseSensitive(item, "description");
 	if (id_parse(r, item, prior, nprior, at, err) || effect_parse(r, item, at, err) ||
 	    actions_parse(r, item, at, err) || overridable_parse(r, item, at, err) ||
 	    when_parse(r, cJSON_GetObjectItemCaseSensitive(item, "when"), at, err))
 		return -1;
 	if (desc && !cJSON_IsString(desc))
-		return bad(err, at, ".description", "description must be a string");
+		return policy_invalid(err, at, ".description", "description must be a string");
 	return members_check(item, at, err);
 }
 
 static int profile_head_check(const cJSON *doc, struct kx_error *err)
 {
 	if (!cJSON_IsObject(doc))
-		return bad(err, "", "", "a policy profile is a JSON object {name, rules}");
+		return policy_invalid(err, "", "",
+				      "a policy profile is a JSON object {name, rules}");
 	const cJSON *name = cJSON_GetObjectItemCaseSensitive(doc, "name");
 	size_t len = cJSON_IsString(name) ? strnlen(name->valuestring, POLICY_MAX_NAME + 1) : 0;
-	if (len == 0 || len > POLICY_MAX_NAME || has_duplicate(doc, "name"))
-		return bad(err, "name", "", "name is required, once, as a string of 1-%d bytes",
-			   POLICY_MAX_NAME);
+	if (len == 0 || len > POLICY_MAX_NAME || policy_has_duplicate(doc, "name"))
+		return policy_invalid(err, "name", "",
+				      "name is required, once, as a string of 1-%d bytes",
+				      POLICY_MAX_NAME);
 	const cJSON *rules = cJSON_GetObjectItemCaseSensitive(doc, "rules");
-	if (!cJSON_IsArray(rules) || has_duplicate(doc, "rules"))
-		return bad(err, "rules", "", "rules is required, once, as an array of rules");
-	if (count_upto(rules, POLICY_MAX_RULES) > POLICY_MAX_RULES)
-		return bad(err, "rules", "", "at most %d rules", POLICY_MAX_RULES);
+	if (!cJSON_IsArray(rules) || policy_has_duplicate(doc, "rules"))
+		return policy_invalid(err, "rules", "",
+				      "rules is required, once, as an array of rules");
+	if (policy_count_upto(rules, POLICY_MAX_RULES) > POLICY_MAX_RULES)
+		return policy_invalid(err, "rules", "", "at most %d rules", POLICY_MAX_RULES);
 	return 0;
 }
 
@@ -769,12 +489,12 @@ struct policy_profile *policy_profile_parse(const cJSON *doc, struct kx_error *e
 	if (profile_head_check(doc, err))
 		return NULL;
 	const cJSON *rules = cJSON_GetObjectItemCaseSensitive(doc, "rules");
-	size_t n = count_upto(rules, POLICY_MAX_RULES);
+	size_t n = policy_count_upto(rules, POLICY_MAX_RULES);
 	struct policy_profile *p = calloc(1, sizeof *p);
 	if (!p || !(p->rules = calloc(n ? n : 1, sizeof *p->rules)) ||
 	    !(p->name = strdup(cJSON_GetObjectItemCaseSensitive(doc, "name")->valuestring))) {
 		policy_profile_free(p);
-		out_of_memory(err);
+		policy_out_of_memory(err);
 		return NULL;
 	}
 	for (const cJSON *item = rules->child; item; item = item->next) {
@@ -886,7 +606,8 @@ static enum tri op_apply(enum policy_op op, const cJSON *attr, const cJSON *val)
 
 static bool too_long(const cJSON *v)
 {
-	return cJSON_IsArray(v) && count_upto(v, POLICY_MAX_EVAL_ARRAY) > POLICY_MAX_EVAL_ARRAY;
+	return cJSON_IsArray(v) &&
+	       policy_count_upto(v, POLICY_MAX_EVAL_ARRAY) > POLICY_MAX_EVAL_ARRAY;
 }
 
 static struct verdict condition_eval(const struct condition *c, const cJSON *input)
@@ -907,7 +628,7 @@ static struct verdict condition_eval(const struct condition *c, const cJSON *inp
 /* Fail closed: an unknown condition lets a forbid match and stops a permit. */
 static bool rule_matches(const struct rule *r, const char *action, const cJSON *input)
 {
-	if (!patterns_match(r->actions, r->nactions, action))
+	if (!policy_pattern_list_matches(r->actions, r->nactions, action))
 		return false;
 	for (size_t i = 0; i < r->nconds; i++) {
 		enum tri v = condition_eval(&r->conds[i], input).v;

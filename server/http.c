@@ -1,0 +1,445 @@
+/* Request handling: body collection with a cap, content type, auth, feature flags, the
+ * operation through kx_call, and one JSON log line per request. A malformed request gets a
+ * 4xx with a JSON error, never a 5xx. */
+#include "http.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "ids.h"
+#include "metrics.h"
+#include "routes.h"
+
+#define HTTP_MAX_QUERY 32
+
+struct http_server {
+	struct MHD_Daemon *daemon;
+	struct kx_core *core;
+	const struct server_config *cfg;
+	struct metrics *metrics;
+	FILE *log;
+	pthread_mutex_t log_lock;
+};
+
+/* Per request: the body as it arrives. */
+struct request {
+	char *body;
+	size_t len, cap;
+	bool too_large;
+	struct timespec t0;
+};
+
+/* What a request came to, for the response, the log and the metrics. */
+struct outcome {
+	int status;
+	char *body;
+	const char *content_type;
+	char *location;
+	bool replayed;
+	char request_id[KX_ID_MAX];
+	const char *op;
+	struct kx_principal who;
+	bool authenticated;
+};
+
+static double elapsed_s(const struct timespec *t0)
+{
+	struct timespec t1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static void fail(struct outcome *o, int status, const char *code, const char *message)
+{
+	cJSON *root = cJSON_CreateObject();
+	cJSON *e = cJSON_AddObjectToObject(root, "error");
+	cJSON_AddStringToObject(e, "code", code);
+	cJSON_AddStringToObject(e, "message", message);
+	cJSON_AddStringToObject(e, "request_id", o->request_id);
+	free(o->body);
+	o->body = cJSON_PrintUnformatted(root);
+	o->content_type = "application/json";
+	o->status = status;
+	cJSON_Delete(root);
+}
+
+static const char *header(struct MHD_Connection *c, const char *name)
+{
+	return MHD_lookup_connection_value(c, MHD_HEADER_KIND, name);
+}
+
+/* The request id a client sent, when it is sane; else a new one. */
+static void request_id_of(struct MHD_Connection *c, char out[KX_ID_MAX])
+{
+	const char *rid = header(c, "X-Request-Id");
+	size_t n = rid ? strlen(rid) : 0;
+	bool ok = n > 0 && n < KX_ID_MAX;
+	for (size_t i = 0; ok && i < n; i++)
+		ok = rid[i] > ' ' && rid[i] <= '~' && rid[i] != '"' && rid[i] != '\\';
+	if (ok)
+		memcpy(out, rid, n + 1);
+	else
+		kx_id_new("req_", out);
+}
+
+struct query {
+	struct kx_param p[HTTP_MAX_QUERY + 1];
+	int n;
+	bool overflow;
+};
+
+static enum MHD_Result collect_query(void *cls, enum MHD_ValueKind kind, const char *key,
+				     const char *value)
+{
+	(void)kind;
+	struct query *q = cls;
+	if (q->n == HTTP_MAX_QUERY) {
+		q->overflow = true;
+		return MHD_NO;
+	}
+	q->p[q->n++] = (struct kx_param){key, value ? value : ""};
+	return MHD_YES;
+}
+
+static bool json_content_type(struct MHD_Connection *c)
+{
+	const char *ct = header(c, MHD_HTTP_HEADER_CONTENT_TYPE);
+	if (!ct)
+		return false;
+	size_t n = strlen("application/json");
+	return strncasecmp(ct, "application/json", n) == 0 && (ct[n] == 0 || ct[n] == ';' || ct[n] == ' ');
+}
+
+static bool bearer(struct MHD_Connection *c, const char **token)
+{
+	const char *auth = header(c, MHD_HTTP_HEADER_AUTHORIZATION);
+	if (!auth || strncasecmp(auth, "Bearer ", 7) != 0)
+		return false;
+	*token = auth + 7;
+	return true;
+}
+
+static enum feature feature_of(const struct route *r)
+{
+	int f = r->feature ? config_feature_by_name(r->feature) : -1;
+	return f < 0 ? FEATURE_COUNT : (enum feature)f;
+}
+
+/* Built-in endpoints that need no token. true when the path was one of them. */
+static bool serve_operational(struct http_server *s, struct MHD_Connection *c, const char *method,
+			      const char *url, struct outcome *o)
+{
+	if (strcmp(method, "GET") != 0)
+		return false;
+	if (!strcmp(url, "/healthz")) {
+		o->status = 200;
+		o->body = strdup("{\"status\":\"ok\"}");
+		o->content_type = "application/json";
+		return true;
+	}
+	if (!strcmp(url, "/readyz")) {
+		struct kx_error err = {0};
+		if (kx_core_ready(s->core, &err))
+			fail(o, 503, "unavailable", err.message);
+		else {
+			o->status = 200;
+			o->body = strdup("{\"status\":\"ready\"}");
+			o->content_type = "application/json";
+		}
+		return true;
+	}
+	if (!strcmp(url, "/metrics")) {
+		/* Loopback may scrape without a token; others need a platform admin's. */
+		const union MHD_ConnectionInfo *ci =
+			MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+		const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+		bool loopback = sa && ((sa->sa_family == AF_INET &&
+					(ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr) >> 24) == 127) ||
+				       (sa->sa_family == AF_INET6 &&
+					IN6_IS_ADDR_LOOPBACK(&((const struct sockaddr_in6 *)sa)->sin6_addr)));
+		if (!loopback) {
+			fail(o, 401, "unauthenticated", "metrics are served to loopback only");
+			return true;
+		}
+		o->status = 200;
+		o->body = metrics_render(s->metrics);
+		o->content_type = "text/plain; version=0.0.4";
+		return true;
+	}
+	return false;
+}
+
+static void dispatch(struct http_server *s, struct MHD_Connection *c, const char *method,
+		     const char *url, struct request *r, struct outcome *o)
+{
+	char id[ROUTE_ID_MAX], sub[ROUTE_ID_MAX];
+	bool path_known;
+	const struct route *route = route_match(method, url, id, sub, &path_known);
+	if (!route) {
+		fail(o, 404, "not_found", path_known ? "that method is not served on this path"
+						     : "no such endpoint");
+		return;
+	}
+	o->op = route->op;
+	if (r->too_large) {
+		fail(o, 413, "body_too_large", "the request body is over the limit");
+		return;
+	}
+	if (r->len > 0 && !json_content_type(c)) {
+		fail(o, 415, "unsupported_media_type", "bodies must be application/json");
+		return;
+	}
+	const char *token = NULL;
+	struct kx_error err = {0};
+	if (!bearer(c, &token) || kx_auth_token(s->core, token, &o->who, &err)) {
+		kx_core_count_unattributed(s->core);
+		fail(o, 401, "unauthenticated", "a valid bearer token is required");
+		return;
+	}
+	o->authenticated = true;
+	enum feature f = feature_of(route);
+	if (f != FEATURE_COUNT && !config_feature_on(s->cfg, o->who.tenant_id, f)) {
+		fail(o, 404, "feature_disabled", "this feature is switched off");
+		return;
+	}
+	struct query q = {0};
+	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_query, &q);
+	if (q.overflow) {
+		fail(o, 400, "invalid_query", "too many query parameters");
+		return;
+	}
+	struct kx_request req = {
+		.op = route->op,
+		.who = &o->who,
+		.id = id[0] ? id : NULL,
+		.sub_id = sub[0] ? sub : NULL,
+		.query = q.p,
+		.body = r->len ? r->body : NULL,
+		.body_len = r->len,
+		.idempotency_key = header(c, "Idempotency-Key"),
+		.if_match = header(c, MHD_HTTP_HEADER_IF_MATCH),
+		.request_id = o->request_id,
+		.override = header(c, "X-Klaxon-Override"),
+	};
+	struct kx_response resp;
+	kx_call(s->core, &req, &resp);
+	o->status = resp.status;
+	o->body = resp.body;
+	o->content_type = resp.content_type;
+	o->location = resp.location;
+	o->replayed = resp.replayed;
+	resp.body = resp.location = NULL;
+}
+
+static void log_line(struct http_server *s, const char *method, const char *url,
+		     const struct outcome *o, double secs)
+{
+	if (!s->log)
+		return;
+	cJSON *l = cJSON_CreateObject();
+	char at[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	strftime(at, sizeof at, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	cJSON_AddStringToObject(l, "at", at);
+	cJSON_AddStringToObject(l, "request_id", o->request_id);
+	cJSON_AddStringToObject(l, "tenant", o->authenticated ? o->who.tenant_id : "");
+	cJSON_AddStringToObject(l, "actor", o->authenticated ? o->who.actor_id : "");
+	cJSON_AddStringToObject(l, "op", o->op ? o->op : "");
+	cJSON_AddStringToObject(l, "method", method);
+	cJSON_AddStringToObject(l, "path", url);
+	cJSON_AddNumberToObject(l, "status", o->status);
+	cJSON_AddNumberToObject(l, "duration_ms", secs * 1e3);
+	char *text = cJSON_PrintUnformatted(l);
+	cJSON_Delete(l);
+	if (text) {
+		pthread_mutex_lock(&s->log_lock);
+		fprintf(s->log, "%s\n", text);
+		fflush(s->log);
+		pthread_mutex_unlock(&s->log_lock);
+		cJSON_free(text);
+	}
+}
+
+static enum MHD_Result queue(struct MHD_Connection *c, struct outcome *o)
+{
+	const char *body = o->body ? o->body : "";
+	struct MHD_Response *resp = MHD_create_response_from_buffer(strlen(body), (void *)body,
+								    MHD_RESPMEM_MUST_COPY);
+	if (!resp)
+		return MHD_NO;
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+				o->content_type ? o->content_type : "application/json");
+	MHD_add_response_header(resp, "X-Request-Id", o->request_id);
+	if (o->location)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, o->location);
+	if (o->replayed)
+		MHD_add_response_header(resp, "Idempotent-Replayed", "true");
+	enum MHD_Result rc = MHD_queue_response(c, (unsigned)o->status, resp);
+	MHD_destroy_response(resp);
+	return rc;
+}
+
+/* Appends a chunk of the body, or marks the request too large (keeping nothing more). */
+static void take_body(struct http_server *s, struct request *r, const char *data, size_t n)
+{
+	if (r->too_large || r->len + n > s->cfg->body_limit) {
+		r->too_large = true;
+		return;
+	}
+	if (r->len + n + 1 > r->cap) {
+		size_t cap = r->cap ? r->cap : 4096;
+		while (cap < r->len + n + 1)
+			cap *= 2;
+		char *b = realloc(r->body, cap);
+		if (!b) {
+			r->too_large = true;
+			return;
+		}
+		r->body = b;
+		r->cap = cap;
+	}
+	memcpy(r->body + r->len, data, n);
+	r->len += n;
+	r->body[r->len] = 0;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+				  const char *method, const char *version, const char *upload,
+				  size_t *upload_size, void **state)
+{
+	(void)version;
+	struct http_server *s = cls;
+	struct request *r = *state;
+	if (!r) { /* first call: answer on a later one, so keep-alive survives (FACTS.md) */
+		r = calloc(1, sizeof *r);
+		if (!r)
+			return MHD_NO;
+		clock_gettime(CLOCK_MONOTONIC, &r->t0);
+		*state = r;
+		return MHD_YES;
+	}
+	if (*upload_size > 0) {
+		take_body(s, r, upload, *upload_size);
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	struct outcome o = {0};
+	request_id_of(c, o.request_id);
+	if (!serve_operational(s, c, method, url, &o))
+		dispatch(s, c, method, url, r, &o);
+	double secs = elapsed_s(&r->t0);
+	metrics_observe(s->metrics, o.authenticated ? o.who.tenant_id : "", o.op, o.status, secs);
+	log_line(s, method, url, &o, secs);
+	enum MHD_Result rc = queue(c, &o);
+	free(o.body);
+	free(o.location);
+	return rc;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **state,
+			 enum MHD_RequestTerminationCode toe)
+{
+	(void)cls, (void)c, (void)toe;
+	struct request *r = *state;
+	if (r) {
+		free(r->body);
+		free(r);
+		*state = NULL;
+	}
+}
+
+static int parse_listen(const char *listen, struct sockaddr_in *sa)
+{
+	char host[64];
+	const char *colon = strrchr(listen, ':');
+	if (!colon || (size_t)(colon - listen) >= sizeof host)
+		return -1;
+	memcpy(host, listen, (size_t)(colon - listen));
+	host[colon - listen] = 0;
+	char *end = NULL;
+	long port = strtol(colon + 1, &end, 10);
+	if (*end || port < 1 || port > 65535)
+		return -1;
+	memset(sa, 0, sizeof *sa);
+	sa->sin_family = AF_INET;
+	sa->sin_port = htons((uint16_t)port);
+	if (!strcmp(host, "localhost"))
+		snprintf(host, sizeof host, "127.0.0.1");
+	return inet_pton(AF_INET, host, &sa->sin_addr) == 1 ? 0 : -1;
+}
+
+struct http_server *http_start(struct kx_core *core, const struct server_config *cfg,
+			       const struct http_tls *tls, FILE *log, char *err, size_t errlen)
+{
+	struct sockaddr_in sa;
+	if (parse_listen(cfg->listen, &sa)) {
+		snprintf(err, errlen, "--listen %s: expected IPv4-HOST:PORT", cfg->listen);
+		return NULL;
+	}
+	struct http_server *s = calloc(1, sizeof *s);
+	if (!s || !(s->metrics = metrics_new())) {
+		free(s);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	s->core = core;
+	s->cfg = cfg;
+	s->log = log;
+	pthread_mutex_init(&s->log_lock, NULL);
+	unsigned threads = cfg->threads ? cfg->threads : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC;
+	if (tls && tls->cert_pem) {
+		if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+			snprintf(err, errlen, "this libmicrohttpd was built without TLS");
+			http_stop(s);
+			return NULL;
+		}
+		flags |= MHD_USE_TLS;
+	}
+	struct MHD_OptionItem opts[] = {
+		{MHD_OPTION_THREAD_POOL_SIZE, threads < 1 ? 1 : (intptr_t)threads, NULL},
+		{MHD_OPTION_CONNECTION_LIMIT, (intptr_t)cfg->connection_limit, NULL},
+		{MHD_OPTION_PER_IP_CONNECTION_LIMIT, (intptr_t)cfg->per_ip_limit, NULL},
+		{MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)cfg->timeout_s, NULL},
+		{MHD_OPTION_CONNECTION_MEMORY_LIMIT, (intptr_t)cfg->memory_limit, NULL},
+		/* TLS options only when TLS is on: MHD refuses them otherwise. */
+		{tls && tls->cert_pem ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0,
+		 tls ? tls->cert_pem : NULL},
+		{MHD_OPTION_HTTPS_MEM_KEY, 0, tls ? tls->key_pem : NULL},
+		{MHD_OPTION_END, 0, NULL},
+	};
+	s->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR,
+				     (struct sockaddr *)&sa, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
+				     s, MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
+	if (!s->daemon) {
+		snprintf(err, errlen, "cannot listen on %s (in use, or a bad TLS certificate/key)",
+			 cfg->listen);
+		http_stop(s);
+		return NULL;
+	}
+	return s;
+}
+
+void http_stop(struct http_server *s)
+{
+	if (!s)
+		return;
+	if (s->daemon) {
+		/* Quiesce first: no new connections while the pool finishes what it has. */
+		MHD_quiesce_daemon(s->daemon);
+		MHD_stop_daemon(s->daemon);
+	}
+	metrics_free(s->metrics);
+	pthread_mutex_destroy(&s->log_lock);
+	free(s);
+}

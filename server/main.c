@@ -1,0 +1,242 @@
+/* klaxond's main: `init` makes a data directory, `serve` runs the HTTP API on it until
+ * SIGTERM or SIGINT, then stops accepting, finishes in-flight requests and closes the store. */
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "http.h"
+#include "klaxon.h"
+
+static const char USAGE[] =
+	"usage: klaxond init  --data DIR [--store URL]\n"
+	"       klaxond serve --data DIR [--listen HOST:PORT] [--store URL] [--config FILE]\n"
+	"                     [--tls-cert FILE --tls-key FILE]\n"
+	"\n"
+	"init makes DIR (0700) with the store, server.key (0600) and server.pub (minisign), and\n"
+	"prints the platform admin's token as its last line. serve answers the API of API.md;\n"
+	"the config file (default DIR/klaxond.conf) is documented in klaxond(8).\n";
+
+struct args {
+	const char *data, *store, *listen, *config, *tls_cert, *tls_key;
+};
+
+static int usage_error(const char *msg)
+{
+	fprintf(stderr, "klaxond: %s\n%s", msg, USAGE);
+	return 2;
+}
+
+static void path_in(const char *dir, const char *name, char *out, size_t len)
+{
+	snprintf(out, len, "%s/%s", dir, name);
+}
+
+static int check_store_url(const struct args *a)
+{
+	if (a->store && strncmp(a->store, "sqlite:", 7) != 0) {
+		fprintf(stderr, "klaxond: --store %s: only the SQLite store is in this build\n",
+			a->store);
+		return -1;
+	}
+	return 0;
+}
+
+static int cmd_init(const struct args *a)
+{
+	char db[4096], key[4096];
+	if (check_store_url(a))
+		return 1;
+	if (mkdir(a->data, 0700) != 0 && errno != EEXIST) {
+		fprintf(stderr, "klaxond: %s: %s\n", a->data, strerror(errno));
+		return 1;
+	}
+	path_in(a->data, "klaxon.db", db, sizeof db);
+	path_in(a->data, "server.key", key, sizeof key);
+	struct kx_core_options opt = {.db_path = db, .key_path = key};
+	struct kx_init_result res;
+	struct kx_error err = {0};
+	if (kx_core_init(&opt, &res, &err)) {
+		fprintf(stderr, "klaxond: init %s: %s\n", a->data, err.message);
+		return 1;
+	}
+	printf("klaxond: store made in %s (SQLite %s); public key %s/server.pub\n", a->data, db,
+	       a->data);
+	printf("platform admin %s; its token (shown once) is the next line\n", res.admin_id);
+	printf("%s\n", res.admin_token);
+	kx_init_result_wipe(&res);
+	return 0;
+}
+
+static char *read_file(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return NULL;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+	char chunk[4096];
+	size_t n;
+	while (out && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		fwrite(chunk, 1, n, out);
+	if (out)
+		fclose(out);
+	fclose(f);
+	return buf;
+}
+
+static volatile int stopping;
+
+/* Flushes buffered read metering at least once a second (DESIGN.md "Metering"). */
+static void *flusher(void *core)
+{
+	while (!stopping) {
+		struct timespec ts = {0, 200 * 1000 * 1000};
+		for (int i = 0; i < 5 && !stopping; i++)
+			nanosleep(&ts, NULL);
+		kx_core_flush_usage(core);
+	}
+	return NULL;
+}
+
+static FILE *open_log(const struct server_config *cfg)
+{
+	if (!strcmp(cfg->log_path, "off"))
+		return NULL;
+	if (!cfg->log_path[0])
+		return stderr;
+	FILE *f = fopen(cfg->log_path, "ae");
+	if (!f)
+		fprintf(stderr, "klaxond: log %s: %s (logging to stderr)\n", cfg->log_path,
+			strerror(errno));
+	return f ? f : stderr;
+}
+
+static int load_config(const struct args *a, struct server_config *cfg)
+{
+	char path[4096], err[512];
+	config_defaults(cfg);
+	if (a->config)
+		snprintf(path, sizeof path, "%s", a->config);
+	else
+		path_in(a->data, "klaxond.conf", path, sizeof path);
+	if (config_load(path, a->config != NULL, cfg, err, sizeof err)) {
+		fprintf(stderr, "klaxond: %s\n", err);
+		return -1;
+	}
+	if (a->listen)
+		snprintf(cfg->listen, sizeof cfg->listen, "%s", a->listen);
+	return 0;
+}
+
+static int serve_until_signal(struct kx_core *core, const struct server_config *cfg,
+			      struct http_tls *tls, FILE *log)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	/* Blocked before any thread starts, so only sigwait below sees them. */
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	char err[512];
+	struct http_server *http = http_start(core, cfg, tls, log, err, sizeof err);
+	if (!http) {
+		fprintf(stderr, "klaxond: %s\n", err);
+		return 1;
+	}
+	pthread_t flush_thread;
+	pthread_create(&flush_thread, NULL, flusher, core);
+	fprintf(stderr, "klaxond: serving on %s%s\n", cfg->listen, tls->cert_pem ? " (TLS)" : "");
+	int sig = 0;
+	sigwait(&set, &sig);
+	fprintf(stderr, "klaxond: %s: finishing in-flight requests\n",
+		sig == SIGINT ? "SIGINT" : "SIGTERM");
+	http_stop(http);
+	stopping = 1;
+	pthread_join(flush_thread, NULL);
+	return 0;
+}
+
+static int cmd_serve(const struct args *a)
+{
+	char db[4096], key[4096];
+	struct server_config cfg;
+	if (check_store_url(a) || load_config(a, &cfg))
+		return 1;
+	path_in(a->data, "klaxon.db", db, sizeof db);
+	path_in(a->data, "server.key", key, sizeof key);
+	if (access(db, F_OK) != 0) {
+		fprintf(stderr, "klaxond: no store in %s: make one with `klaxond init --data %s`\n",
+			a->data, a->data);
+		return 1;
+	}
+	if (!a->tls_cert != !a->tls_key)
+		return usage_error("--tls-cert and --tls-key go together");
+	struct http_tls tls = {0};
+	if (a->tls_cert && (!(tls.cert_pem = read_file(a->tls_cert)) ||
+			    !(tls.key_pem = read_file(a->tls_key)))) {
+		fprintf(stderr, "klaxond: cannot read the TLS certificate or key\n");
+		free(tls.cert_pem);
+		return 1;
+	}
+	struct kx_core_options opt = {.db_path = db, .key_path = key};
+	struct kx_error err = {0};
+	struct kx_core *core = kx_core_open(&opt, &err);
+	int rc = 1;
+	if (!core) {
+		fprintf(stderr, "klaxond: %s\n", err.message);
+	} else {
+		FILE *log = open_log(&cfg);
+		rc = serve_until_signal(core, &cfg, &tls, log);
+		if (log && log != stderr)
+			fclose(log);
+		kx_core_close(core);
+	}
+	free(tls.cert_pem);
+	free(tls.key_pem);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{"data", required_argument, NULL, 'd'},	  {"store", required_argument, NULL, 's'},
+		{"listen", required_argument, NULL, 'l'},  {"config", required_argument, NULL, 'c'},
+		{"tls-cert", required_argument, NULL, 'C'}, {"tls-key", required_argument, NULL, 'K'},
+		{"help", no_argument, NULL, 'h'},	  {"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	struct args a = {0};
+	int opt;
+	while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+		switch (opt) {
+		case 'd': a.data = optarg; break;
+		case 's': a.store = optarg; break;
+		case 'l': a.listen = optarg; break;
+		case 'c': a.config = optarg; break;
+		case 'C': a.tls_cert = optarg; break;
+		case 'K': a.tls_key = optarg; break;
+		case 'h': fputs(USAGE, stdout); return 0;
+		case 'V': puts("klaxond " KLAXON_VERSION); return 0;
+		default: return 2;
+		}
+	}
+	if (optind != argc - 1)
+		return usage_error("expected one command: init or serve");
+	if (!a.data)
+		return usage_error("--data DIR is required");
+	if (!strcmp(argv[optind], "init"))
+		return cmd_init(&a);
+	if (!strcmp(argv[optind], "serve"))
+		return cmd_serve(&a);
+	return usage_error("unknown command");
+}

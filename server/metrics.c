@@ -1,0 +1,129 @@
+/* Request metrics with fixed-size tables: a server under attack must not grow them. */
+#include "metrics.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define METRICS_TENANTS 512
+#define METRICS_OPS 96
+static const double BUCKETS[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1};
+#define N_BUCKETS (sizeof BUCKETS / sizeof BUCKETS[0])
+
+struct tenant_count {
+	char tenant[64];
+	unsigned long long requests, errors;
+};
+
+struct op_latency {
+	char op[40];
+	unsigned long long count, buckets[N_BUCKETS];
+	double sum;
+};
+
+struct metrics {
+	pthread_mutex_t lock;
+	struct tenant_count tenants[METRICS_TENANTS];
+	int n_tenants;
+	struct op_latency ops[METRICS_OPS];
+	int n_ops;
+	unsigned long long status_class[6];
+};
+
+struct metrics *metrics_new(void)
+{
+	struct metrics *m = calloc(1, sizeof *m);
+	if (m)
+		pthread_mutex_init(&m->lock, NULL);
+	return m;
+}
+
+void metrics_free(struct metrics *m)
+{
+	if (!m)
+		return;
+	pthread_mutex_destroy(&m->lock);
+	free(m);
+}
+
+static struct tenant_count *tenant_slot(struct metrics *m, const char *tenant)
+{
+	for (int i = 0; i < m->n_tenants; i++)
+		if (!strcmp(m->tenants[i].tenant, tenant))
+			return &m->tenants[i];
+	if (m->n_tenants == METRICS_TENANTS)
+		return NULL;
+	struct tenant_count *t = &m->tenants[m->n_tenants++];
+	snprintf(t->tenant, sizeof t->tenant, "%s", tenant);
+	return t;
+}
+
+static struct op_latency *op_slot(struct metrics *m, const char *op)
+{
+	for (int i = 0; i < m->n_ops; i++)
+		if (!strcmp(m->ops[i].op, op))
+			return &m->ops[i];
+	if (m->n_ops == METRICS_OPS)
+		return NULL;
+	struct op_latency *o = &m->ops[m->n_ops++];
+	snprintf(o->op, sizeof o->op, "%s", op);
+	return o;
+}
+
+void metrics_observe(struct metrics *m, const char *tenant, const char *op, int status,
+		     double seconds)
+{
+	pthread_mutex_lock(&m->lock);
+	if (status >= 100 && status < 600)
+		m->status_class[status / 100]++;
+	struct tenant_count *t = tenant_slot(m, tenant && *tenant ? tenant : "unattributed");
+	if (t) {
+		t->requests++;
+		t->errors += status >= 400;
+	}
+	struct op_latency *o = op ? op_slot(m, op) : NULL;
+	if (o) {
+		o->count++;
+		o->sum += seconds;
+		for (size_t b = 0; b < N_BUCKETS; b++)
+			o->buckets[b] += seconds <= BUCKETS[b];
+	}
+	pthread_mutex_unlock(&m->lock);
+}
+
+/* An open_memstream builder keeps the rendering free of size arithmetic. */
+char *metrics_render(struct metrics *m)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	if (!f)
+		return NULL;
+	pthread_mutex_lock(&m->lock);
+	fputs("# TYPE klaxon_http_responses_total counter\n", f);
+	for (int c = 1; c < 6; c++)
+		fprintf(f, "klaxon_http_responses_total{class=\"%dxx\"} %llu\n", c, m->status_class[c]);
+	fputs("# TYPE klaxon_tenant_requests_total counter\n", f);
+	for (int i = 0; i < m->n_tenants; i++)
+		fprintf(f, "klaxon_tenant_requests_total{tenant=\"%s\"} %llu\n", m->tenants[i].tenant,
+			m->tenants[i].requests);
+	fputs("# TYPE klaxon_tenant_errors_total counter\n", f);
+	for (int i = 0; i < m->n_tenants; i++)
+		fprintf(f, "klaxon_tenant_errors_total{tenant=\"%s\"} %llu\n", m->tenants[i].tenant,
+			m->tenants[i].errors);
+	fputs("# TYPE klaxon_op_duration_seconds histogram\n", f);
+	for (int i = 0; i < m->n_ops; i++) {
+		const struct op_latency *o = &m->ops[i];
+		for (size_t b = 0; b < N_BUCKETS; b++)
+			fprintf(f, "klaxon_op_duration_seconds_bucket{op=\"%s\",le=\"%g\"} %llu\n", o->op,
+				BUCKETS[b], o->buckets[b]);
+		fprintf(f, "klaxon_op_duration_seconds_bucket{op=\"%s\",le=\"+Inf\"} %llu\n", o->op,
+			o->count);
+		fprintf(f, "klaxon_op_duration_seconds_sum{op=\"%s\"} %.6f\n", o->op, o->sum);
+		fprintf(f, "klaxon_op_duration_seconds_count{op=\"%s\"} %llu\n", o->op, o->count);
+	}
+	pthread_mutex_unlock(&m->lock);
+	fclose(f);
+	return text;
+}
