@@ -28,7 +28,7 @@ obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 CORE_LIB := $(BUILD)/libklaxon.a
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
-.PHONY: all run test test-normal test-asan unit cli-tests deps soak bench fuzz install clean format
+.PHONY: all run test test-normal test-asan unit cli-tests api-tests deps soak bench fuzz install clean format
 
 KLAXON_BIN  ?= klaxon
 KLAXOND_BIN ?= klaxond
@@ -62,13 +62,16 @@ $(BUILD)/%.o: %.c
 
 $(CORE_LIB): $(call obj,$(CORE_SRC))
 	@rm -f $@
-	ar rcs $@ $^
+	@echo "  AR $@"
+	@ar rcs $@ $^
 
 $(KLAXON_BIN): $(call obj,$(CLI_SRC) $(CLIENT_SRC) $(UI_SRC)) $(CORE_LIB)
-	$(CC) $(CFLAGS) $^ -o $@ $(call pl,$(PKGS_CLI)) $(LDFLAGS)
+	@echo "  LD $@"
+	@$(CC) $(CFLAGS) $^ -o $@ $(call pl,$(PKGS_CLI)) $(LDFLAGS)
 
 $(KLAXOND_BIN): $(call obj,$(SRV_SRC)) $(CORE_LIB)
-	$(CC) $(CFLAGS) $^ -o $@ $(call pl,$(PKGS_SRV)) $(LDFLAGS)
+	@echo "  LD $@"
+	@$(CC) $(CFLAGS) $^ -o $@ $(call pl,$(PKGS_SRV)) $(LDFLAGS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(call obj,$(UNIT_HELP)) $(CORE_LIB)
 	@mkdir -p $(dir $@)
@@ -82,7 +85,11 @@ cli-tests: all
 	@set -e; for t in tests/cli/test_*.sh; do echo "== $$t"; \
 		KLAXON=$(abspath $(KLAXON_BIN)) KLAXOND=$(abspath $(KLAXOND_BIN)) bash $$t; done
 
-test-normal: all unit cli-tests
+api-tests: all
+	@set -e; for t in $(wildcard tests/api/test_*.sh); do echo "== $$t"; \
+		KLAXON=$(abspath $(KLAXON_BIN)) KLAXOND=$(abspath $(KLAXOND_BIN)) bash $$t; done
+
+test-normal: all unit cli-tests api-tests
 
 # The whole suite again under AddressSanitizer + UndefinedBehaviorSanitizer, in its own tree
 # with its own binaries; any report fails the run.

@@ -12,15 +12,11 @@
 struct backend *backend_open(const struct backend_config *cfg, char *err, size_t errlen)
 {
 	struct backend *b;
-	if (cfg->server_url) {
-		snprintf(err, errlen, "remote backends come with klaxond (not in this build)");
+	if (!cfg->server_url && !cfg->db_path) {
+		snprintf(err, errlen, "no store: give --db PATH (KLAXON_DB) or --server URL");
 		return NULL;
 	}
-	if (!cfg->db_path) {
-		snprintf(err, errlen, "no store: give --db PATH (or KLAXON_DB)");
-		return NULL;
-	}
-	b = embedded_open(cfg, err, errlen);
+	b = cfg->server_url ? remote_open(cfg, err, errlen) : embedded_open(cfg, err, errlen);
 	if (b && cfg->debug_log) {
 		b->debug_log = fopen(cfg->debug_log, "ae");
 		if (!b->debug_log) {

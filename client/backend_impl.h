@@ -2,6 +2,8 @@
 #ifndef KX_BACKEND_IMPL_H
 #define KX_BACKEND_IMPL_H
 
+#include <stdio.h>
+
 #include "backend.h"
 
 struct backend_vtable {
@@ -18,6 +20,7 @@ struct backend {
 	FILE *debug_log;
 };
 
+struct backend *remote_open(const struct backend_config *cfg, char *err, size_t errlen);
 struct backend *embedded_open(const struct backend_config *cfg, char *err, size_t errlen);
 int embedded_init_store(const char *db_path, char *err, size_t errlen);
 

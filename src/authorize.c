@@ -94,10 +94,10 @@ static int decide_by_policy(struct op_ctx *ctx, const char *action, struct authz
 	return rc;
 }
 
-static const char *tenant_status(struct op_ctx *ctx)
+static const char *tenant_status(struct op_ctx *ctx, const char *tenant_id)
 {
 	static const char *const known[] = {"active", "suspended", "offboarded"};
-	cJSON *t = store_tenant_get(ctx->store, ctx->tenant);
+	cJSON *t = store_tenant_get(ctx->store, tenant_id);
 	const char *st = t ? cJSON_GetStringValue(cJSON_GetObjectItem(t, "status")) : NULL;
 	const char *found = "missing";
 	for (size_t i = 0; st && i < sizeof known / sizeof known[0]; i++)
@@ -120,9 +120,11 @@ int authz_decide(struct op_ctx *ctx, const char *action, struct authz *out)
 
 	/* ctx->op is the operation asked for; `action` may differ (policy.override). */
 	const struct op_def *op = strcmp(op_action(ctx->op), action) == 0 ? ctx->op : NULL;
-	const char *status = tenant_status(ctx);
+	/* Suspension binds the tenant's own actors; a platform or partner admin acting on the
+	 * tenant (to reinstate it, say) is decided by the tenancy rules below. */
+	const char *status = tenant_status(ctx, ctx->caller_tenant);
 	bool mutation = op && op->kind == OP_MUTATION;
-	if (mutation && strcmp(status, "active") != 0 && strcmp(status, "missing") != 0) {
+	if (mutation && strcmp(status, "active") != 0) {
 		decide_by_rule(out, false, "tenancy:tenant-not-active",
 			       "the tenant is not active: every mutation is denied");
 		return 0;

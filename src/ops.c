@@ -13,7 +13,7 @@
 #include "ledger.h"
 #include "ops.h"
 
-static const struct op_def *const op_tables[] = {incident_ops, tenant_ops, ledger_ops};
+static const struct op_def *const op_tables[] = {incident_ops, tenant_ops, ledger_ops, policy_ops};
 
 static const struct op_def *op_find(const char *name)
 {

@@ -65,6 +65,7 @@ const char *op_action(const struct op_def *op);
 extern const struct op_def incident_ops[];
 extern const struct op_def tenant_ops[];
 extern const struct op_def ledger_ops[];
+extern const struct op_def policy_ops[];
 
 /* Steps 5-6 for callers outside kx_call too (init): writes the decision record, the receipt
  * and its ledger leaf for ctx->tenant; returns the receipt's decision summary (caller owns)

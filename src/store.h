@@ -60,6 +60,8 @@ cJSON *store_actor_by_token(struct store *s, const uint8_t token_hash[32], uint8
 cJSON *store_actor_list(struct store *s, const char *tenant_id);
 int store_actor_update(struct store *s, const char *tenant_id, const cJSON *actor,
 		       struct kx_error *err);
+/* Offboarding: every token of the tenant stops working. */
+int store_tenant_revoke_tokens(struct store *s, const char *tenant_id, struct kx_error *err);
 int store_actor_set_token(struct store *s, const char *tenant_id, const char *actor_id,
 			  const uint8_t token_hash[32], struct kx_error *err);
 
@@ -104,6 +106,10 @@ int64_t store_ledger_size(struct store *s, const char *tenant_id); /* -1 on erro
 int store_receipt_insert(struct store *s, const struct store_receipt_row *r, struct kx_error *err);
 int store_decision_insert(struct store *s, const char *tenant_id, const char *receipt_id,
 			  const char *digest_b64, const char *record, struct kx_error *err);
+/* A receipt's decision record and the digest stored beside it: 0 with both (caller frees),
+ * 1 when there is none, -1 on error. */
+int store_decision_get(struct store *s, const char *tenant_id, const char *receipt_id,
+		       char **digest_b64, char **record);
 int store_node_put(struct store *s, const char *tenant_id, unsigned level, uint64_t index,
 		   const merkle_hash hash, struct kx_error *err);
 int store_node_get(struct store *s, const char *tenant_id, unsigned level, uint64_t index,

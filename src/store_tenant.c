@@ -153,6 +153,16 @@ int store_actor_update(struct store *s, const char *tenant_id, const cJSON *a,
 	return store_step_done(s, st, err);
 }
 
+int store_tenant_revoke_tokens(struct store *s, const char *tenant_id, struct kx_error *err)
+{
+	static const char sql[] = "UPDATE actors SET token_hash = NULL WHERE tenant_id = ?";
+	sqlite3_stmt *st = store_stmt(s, sql, err);
+	if (!st)
+		return -1;
+	store_bind_text(st, 1, tenant_id);
+	return store_step_done(s, st, err);
+}
+
 int store_actor_set_token(struct store *s, const char *tenant_id, const char *actor_id,
 			  const uint8_t token_hash[32], struct kx_error *err)
 {

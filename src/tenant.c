@@ -218,7 +218,7 @@ static bool is_partner_admin_of(struct op_ctx *ctx, const cJSON *tenant)
 }
 
 /* May the caller see tenant `id` at all? Another's tenant answers 404 like a missing one. */
-static int load_visible_tenant(struct op_ctx *ctx, const char *id)
+int tenant_load_visible(struct op_ctx *ctx, const char *id)
 {
 	cJSON *t = id ? store_tenant_get(ctx->store, id) : NULL;
 	bool visible = t && (strcmp(id, ctx->caller_tenant) == 0 ||
@@ -240,7 +240,7 @@ static int load_visible_tenant(struct op_ctx *ctx, const char *id)
 
 /* Acting on one's own tenant is the tenant's policy's to decide; on another visible tenant,
  * the tenancy rules allow platform admins and partner admins. */
-static int authorize_cross_tenant(struct op_ctx *ctx, bool *allow, const char **rule)
+int tenant_authorize_cross(struct op_ctx *ctx, bool *allow, const char **rule)
 {
 	if (strcmp(ctx->tenant, ctx->caller_tenant) == 0)
 		return 1;
@@ -331,7 +331,7 @@ static int create_tenant_apply(struct op_ctx *ctx)
 
 static int get_tenant_prepare(struct op_ctx *ctx)
 {
-	return load_visible_tenant(ctx, ctx->req->id);
+	return tenant_load_visible(ctx, ctx->req->id);
 }
 
 static int get_tenant_apply(struct op_ctx *ctx)
@@ -390,7 +390,7 @@ static int create_actor_prepare(struct op_ctx *ctx)
 	static const char *const allowed[] = {"name", "roles", "public_key", NULL};
 	const char *name, *public_key;
 	const cJSON *roles;
-	if (load_visible_tenant(ctx, ctx->req->id) || op_body_only(ctx, allowed) ||
+	if (tenant_load_visible(ctx, ctx->req->id) || op_body_only(ctx, allowed) ||
 	    op_body_string(ctx, "name", true, 100, &name) ||
 	    op_body_strings(ctx, "roles", 32, 64, &roles) ||
 	    op_body_string(ctx, "public_key", false, 200, &public_key))
@@ -444,7 +444,7 @@ static int create_actor_apply(struct op_ctx *ctx)
 
 static int list_actors_prepare(struct op_ctx *ctx)
 {
-	return load_visible_tenant(ctx, ctx->req->id);
+	return tenant_load_visible(ctx, ctx->req->id);
 }
 
 static int list_actors_apply(struct op_ctx *ctx)
@@ -460,13 +460,168 @@ static int list_actors_apply(struct op_ctx *ctx)
 	return 0;
 }
 
+/* ---- tenant.update ---- */
+
+/* Statuses: active <-> suspended; either -> offboarded, which is final. */
+static bool tenant_transition_ok(const char *from, const char *to)
+{
+	if (!strcmp(from, "offboarded"))
+		return !strcmp(to, "offboarded");
+	return !strcmp(to, "active") || !strcmp(to, "suspended") || !strcmp(to, "offboarded");
+}
+
+static int update_tenant_prepare(struct op_ctx *ctx)
+{
+	static const char *const allowed[] = {"name", "status", "region", NULL};
+	const char *name, *status, *region;
+	if (tenant_load_visible(ctx, ctx->req->id) || op_body_only(ctx, allowed) ||
+	    op_body_string(ctx, "name", false, 200, &name) ||
+	    op_body_string(ctx, "status", false, 16, &status) ||
+	    op_body_string(ctx, "region", false, 64, &region))
+		return -1;
+	if (name && !*name)
+		return kx_error_set(ctx->err, 400, "invalid_field", "name", "name must not be empty");
+	const char *from = cJSON_GetStringValue(cJSON_GetObjectItem(ctx->loaded, "status"));
+	if (status && strcmp(status, "active") && strcmp(status, "suspended") &&
+	    strcmp(status, "offboarded"))
+		return kx_error_set(ctx->err, 400, "invalid_field", "status",
+				    "status is active, suspended or offboarded");
+	if (status && !tenant_transition_ok(from, status))
+		return kx_error_set(ctx->err, 409, "invalid_transition", "status",
+				    "an offboarded tenant is final");
+	if (!strcmp(ctx->tenant, KX_PLATFORM_TENANT))
+		return kx_error_set(ctx->err, 409, "conflict", NULL,
+				    "the platform tenant cannot be changed");
+	ctx->change = cJSON_Duplicate(ctx->body, 1);
+	return 0;
+}
+
+/* Only platform admins and a child's partner admins change tenants; a tenant's own catalog
+ * never grants tenant.* (API.md). */
+static int update_tenant_authorize(struct op_ctx *ctx, bool *allow, const char **rule)
+{
+	if (tenant_actor_is_platform_admin(ctx->subject)) {
+		*allow = true;
+		*rule = "tenancy:platform-admin";
+	} else if (is_partner_admin_of(ctx, ctx->loaded)) {
+		*allow = true;
+		*rule = "tenancy:partner-admin";
+	} else {
+		*allow = false;
+		*rule = "tenancy:only-platform-or-partner-admins-change-tenants";
+	}
+	return 0;
+}
+
+static int update_tenant_apply(struct op_ctx *ctx)
+{
+	const char *keys[] = {"name", "status", "region"};
+	for (int i = 0; i < 3; i++) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(ctx->body, keys[i]);
+		if (cJSON_IsString(v))
+			cJSON_ReplaceItemInObject(ctx->loaded, keys[i], cJSON_CreateString(v->valuestring));
+	}
+	cJSON_ReplaceItemInObject(ctx->loaded, "updated_at", cJSON_CreateString(ctx->now));
+	if (store_tenant_update(ctx->store, ctx->loaded, ctx->err))
+		return -1;
+	const char *status = cJSON_GetStringValue(cJSON_GetObjectItem(ctx->loaded, "status"));
+	/* Offboarding revokes every token at once; the data stays, read-only, for export. */
+	if (!strcmp(status, "offboarded") && store_tenant_revoke_tokens(ctx->store, ctx->tenant, ctx->err))
+		return -1;
+	ctx->result = ctx->loaded;
+	ctx->loaded = NULL;
+	return 0;
+}
+
+/* ---- actor.update, actor.rotate_token ---- */
+
+static int load_actor(struct op_ctx *ctx)
+{
+	if (tenant_load_visible(ctx, ctx->req->id))
+		return -1;
+	cJSON *a = ctx->req->sub_id ? store_actor_get(ctx->store, ctx->tenant, ctx->req->sub_id) : NULL;
+	if (!a || strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(a, "id")), ctx->req->sub_id)) {
+		cJSON_Delete(a);
+		return kx_error_set(ctx->err, 404, "not_found", NULL, "no actor %s",
+				    ctx->req->sub_id ? ctx->req->sub_id : "(none)");
+	}
+	cJSON_Delete(ctx->loaded);
+	ctx->loaded = a;
+	cJSON_Delete(ctx->resource);
+	ctx->resource = cJSON_Duplicate(a, 1);
+	snprintf(ctx->resource_id, sizeof ctx->resource_id, "%s", ctx->req->sub_id);
+	return 0;
+}
+
+static int update_actor_prepare(struct op_ctx *ctx)
+{
+	static const char *const allowed[] = {"roles", "disabled", "public_key", NULL};
+	const cJSON *roles;
+	const char *public_key;
+	if (load_actor(ctx) || op_body_only(ctx, allowed) ||
+	    op_body_strings(ctx, "roles", 32, 64, &roles) ||
+	    op_body_string(ctx, "public_key", false, 200, &public_key))
+		return -1;
+	const cJSON *disabled = cJSON_GetObjectItemCaseSensitive(ctx->body, "disabled");
+	if (disabled && !cJSON_IsBool(disabled))
+		return kx_error_set(ctx->err, 400, "invalid_field", "disabled",
+				    "disabled must be true or false");
+	if (public_key) {
+		struct minisign_pubkey pk;
+		char hex[17];
+		if (minisign_pubkey_parse(public_key, &pk, ctx->err)) {
+			snprintf(ctx->err->field, sizeof ctx->err->field, "public_key");
+			return -1;
+		}
+		minisign_key_id_hex(pk.key_id, hex);
+		cJSON_ReplaceItemInObject(ctx->loaded, "public_key", cJSON_CreateString(public_key));
+		cJSON_ReplaceItemInObject(ctx->loaded, "key_id", cJSON_CreateString(hex));
+	}
+	if (roles)
+		cJSON_ReplaceItemInObject(ctx->loaded, "roles", cJSON_Duplicate(roles, 1));
+	if (disabled)
+		cJSON_ReplaceItemInObject(ctx->loaded, "disabled", cJSON_CreateNumber(cJSON_IsTrue(disabled)));
+	ctx->change = cJSON_Duplicate(ctx->body, 1);
+	return 0;
+}
+
+static int update_actor_apply(struct op_ctx *ctx)
+{
+	if (store_actor_update(ctx->store, ctx->tenant, ctx->loaded, ctx->err))
+		return -1;
+	ctx->result = actor_public(ctx->loaded);
+	return 0;
+}
+
+static int rotate_token_apply(struct op_ctx *ctx)
+{
+	uint8_t hash[32];
+	char *token = token_new(hash);
+	if (!token)
+		return kx_error_set(ctx->err, 503, "unavailable", NULL, "out of memory");
+	int rc = store_actor_set_token(ctx->store, ctx->tenant, ctx->resource_id, hash, ctx->err);
+	if (rc == 0) {
+		ctx->status = 201;
+		ctx->result = cJSON_CreateObject();
+		cJSON_AddStringToObject(ctx->result, "token", token);
+	}
+	sodium_memzero(token, strlen(token));
+	free(token);
+	return rc;
+}
+
 const struct op_def tenant_ops[] = {
 	{"tenant.create", OP_MUTATION, create_tenant_prepare, create_tenant_apply,
 	 create_tenant_authorize},
-	{"tenant.get", OP_QUERY, get_tenant_prepare, get_tenant_apply, authorize_cross_tenant},
+	{"tenant.get", OP_QUERY, get_tenant_prepare, get_tenant_apply, tenant_authorize_cross},
 	{"tenant.list", OP_QUERY, NULL, list_tenants_apply, list_tenants_authorize},
 	{"actor.create", OP_MUTATION, create_actor_prepare, create_actor_apply,
-	 authorize_cross_tenant},
-	{"actor.list", OP_QUERY, list_actors_prepare, list_actors_apply, authorize_cross_tenant},
+	 tenant_authorize_cross},
+	{"actor.list", OP_QUERY, list_actors_prepare, list_actors_apply, tenant_authorize_cross},
+	{"tenant.update", OP_MUTATION, update_tenant_prepare, update_tenant_apply,
+	 update_tenant_authorize},
+	{"actor.update", OP_MUTATION, update_actor_prepare, update_actor_apply,
+	 tenant_authorize_cross},
+	{"actor.rotate_token", OP_MUTATION, load_actor, rotate_token_apply, tenant_authorize_cross},
 	{NULL, 0, NULL, NULL, NULL, NULL},
 };

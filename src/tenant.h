@@ -13,6 +13,13 @@
 int tenant_bootstrap(struct kx_core *core, bool embedded, struct kx_init_result *out,
 		     struct kx_error *err);
 
+/* Loads tenant `id` when the caller may see it (its own, any for platform admins, children
+ * for partner admins) and makes it the tenant the action concerns; 404 otherwise. */
+int tenant_load_visible(struct op_ctx *ctx, const char *id);
+/* op_def.authorize for actions on a tenant's things: the tenant's policy decides within it,
+ * the tenancy rules across tenants. */
+int tenant_authorize_cross(struct op_ctx *ctx, bool *allow, const char **rule);
+
 /* Is the actor row a platform admin? */
 bool tenant_actor_is_platform_admin(const cJSON *actor);
 

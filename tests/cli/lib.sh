@@ -32,3 +32,43 @@ finish() {
 	echo "$(basename "$0"): $PASS passed, $FAIL failed"
 	[ "$FAIL" -eq 0 ]
 }
+
+# start_server: a real klaxond on a free loopback port in $T/server; sets URL and ADMIN_TOKEN
+# and stops the server (checking it exits 0 on SIGTERM) when the test ends.
+start_server() {
+	: "${KLAXOND:?set KLAXOND to the klaxond binary}"
+	ADMIN_TOKEN=$("$KLAXOND" init --data "$T/server" | tail -n 1)
+	local port
+	port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+	URL="http://127.0.0.1:$port"
+	"$KLAXOND" serve --data "$T/server" --listen "127.0.0.1:$port" 2>"$T/server.log" &
+	SERVER_PID=$!
+	trap 'stop_server; rm -rf "$T"' EXIT
+	for _ in $(seq 100); do
+		curl -sf "$URL/healthz" >/dev/null 2>&1 && return 0
+		sleep 0.05
+	done
+	echo "klaxond did not start:" >&2
+	cat "$T/server.log" >&2
+	return 1
+}
+
+stop_server() {
+	[ -n "${SERVER_PID:-}" ] || return 0
+	kill -TERM "$SERVER_PID" 2>/dev/null || true
+	local rc=0
+	wait "$SERVER_PID" || rc=$?
+	SERVER_PID=
+	if [ "$rc" -ne 0 ]; then
+		echo "FAIL: klaxond exited $rc after SIGTERM" >&2
+		cat "$T/server.log" >&2
+		exit 1
+	fi
+}
+
+# api METHOD PATH TOKEN [BODY]: curl against the server; prints the body.
+api() {
+	local args=(-s -X "$1" "$URL$2" -H "Authorization: Bearer $3")
+	[ $# -ge 4 ] && args+=(-H 'Content-Type: application/json' --data-binary "$4")
+	curl "${args[@]}"
+}
