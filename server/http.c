@@ -118,6 +118,12 @@ static bool json_content_type(struct MHD_Connection *c)
 	return strncasecmp(ct, "application/json", n) == 0 && (ct[n] == 0 || ct[n] == ';' || ct[n] == ' ');
 }
 
+static enum feature feature_of(const struct route *r)
+{
+	int f = r->feature ? config_feature_by_name(r->feature) : -1;
+	return f < 0 ? FEATURE_COUNT : (enum feature)f;
+}
+
 static bool bearer(struct MHD_Connection *c, const char **token)
 {
 	const char *auth = header(c, MHD_HTTP_HEADER_AUTHORIZATION);
@@ -125,12 +131,6 @@ static bool bearer(struct MHD_Connection *c, const char **token)
 		return false;
 	*token = auth + 7;
 	return true;
-}
-
-static enum feature feature_of(const struct route *r)
-{
-	int f = r->feature ? config_feature_by_name(r->feature) : -1;
-	return f < 0 ? FEATURE_COUNT : (enum feature)f;
 }
 
 /* Built-in endpoints that need no token. true when the path was one of them. */
@@ -165,8 +165,12 @@ static bool serve_operational(struct http_server *s, struct MHD_Connection *c, c
 					(ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr) >> 24) == 127) ||
 				       (sa->sa_family == AF_INET6 &&
 					IN6_IS_ADDR_LOOPBACK(&((const struct sockaddr_in6 *)sa)->sin6_addr)));
-		if (!loopback) {
-			fail(o, 401, "unauthenticated", "metrics are served to loopback only");
+		const char *token = NULL;
+		struct kx_error err = {0};
+		if (!loopback && (!bearer(c, &token) || kx_auth_token(s->core, token, &o->who, &err) ||
+				  strcmp(o->who.tenant_id, "platform") != 0)) {
+			fail(o, 401, "unauthenticated",
+			     "metrics are for platform admins, or unauthenticated from loopback");
 			return true;
 		}
 		o->status = 200;
