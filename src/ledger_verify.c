@@ -1,11 +1,12 @@
 /* Ledger verification from first principles: re-hash every stored leaf in order, rebuild the
- * tree's right frontier, and check each stored node, each checkpoint's root and signature, and
- * every column kept beside a leaf against the leaf's own bytes. */
+ * tree's right frontier, and check each stored node, each checkpoint's root and signature,
+ * every column kept beside a leaf and the decision record against the leaf's own bytes. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "digest.h"
 #include "ledger.h"
 #include "signed_note.h"
 
@@ -86,6 +87,28 @@ static int check_columns(struct verify *v, const struct store_receipt_row *r, co
 	return 0;
 }
 
+/* The decision record kept beside the receipt must be the one whose digest the leaf
+ * carries: otherwise why a decision was taken could be rewritten unnoticed. */
+static int check_decision(struct verify *v, const struct store_receipt_row *r, const cJSON *leaf)
+{
+	const char *want = leaf_str(cJSON_GetObjectItemCaseSensitive(leaf, "decision"),
+				    "record_digest");
+	char *digest = NULL, *record = NULL, have[DIGEST_B64_LEN] = "";
+	int found = store_decision_get(v->core->store, v->tenant_id, r->id, &digest, &record);
+	if (found == 0)
+		digest_sha256_b64(record, strlen(record), have);
+	int rc = 0;
+	if (found < 0)
+		rc = bad(v, r->seq, "its decision record is unreadable");
+	else if (found > 0 || !want)
+		rc = bad(v, r->seq, "its decision record is missing");
+	else if (strcmp(digest, want) != 0 || strcmp(have, want) != 0)
+		rc = bad(v, r->seq, "its decision record differs from the digest in the leaf");
+	free(digest);
+	free(record);
+	return rc;
+}
+
 static int check_checkpoint(struct verify *v, int64_t seq)
 {
 	uint64_t size = 0;
@@ -119,6 +142,8 @@ static int verify_receipt(void *ctx, const struct store_receipt_row *r)
 		return bad(v, r->seq, "the sequence has a gap");
 	cJSON *leaf = cJSON_Parse(r->leaf);
 	int rc = leaf ? check_columns(v, r, leaf) : bad(v, r->seq, "the leaf is not JSON");
+	if (rc == 0)
+		rc = check_decision(v, r, leaf);
 	cJSON_Delete(leaf);
 	if (rc)
 		return rc;
@@ -147,7 +172,7 @@ int ledger_verify_tenant(struct kx_core *core, const char *tenant_id, uint64_t *
 	if (checked)
 		*checked += v.size;
 	if (rc) {
-		if (!err->status)
+		if (err && !err->status) /* err is optional (klaxon.h) */
 			kx_error_set(err, 503, "unavailable", NULL, "tenant %s: receipts unreadable",
 				     tenant_id);
 		return -1;

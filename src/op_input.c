@@ -15,6 +15,15 @@ const char *op_query(const struct op_ctx *ctx, const char *name)
 	return NULL;
 }
 
+/* API.md counts characters: code points, not bytes (the body is valid UTF-8 by now). */
+static size_t utf8_length(const char *s)
+{
+	size_t n = 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		n += (*p & 0xc0) != 0x80;
+	return n;
+}
+
 int op_body_string(struct op_ctx *ctx, const char *name, bool required, size_t max,
 		   const char **out)
 {
@@ -29,7 +38,7 @@ int op_body_string(struct op_ctx *ctx, const char *name, bool required, size_t m
 	if (!cJSON_IsString(v))
 		return kx_error_set(ctx->err, 400, "invalid_field", name, "%s must be a string",
 				    name);
-	size_t n = strlen(v->valuestring);
+	size_t n = utf8_length(v->valuestring);
 	if ((required && n == 0) || n > max)
 		return kx_error_set(ctx->err, 400, "invalid_field", name,
 				    "%s must be %s%zu characters at most", name,
@@ -52,7 +61,7 @@ int op_body_strings(struct op_ctx *ctx, const char *name, int max_items, size_t 
 	const cJSON *e;
 	cJSON_ArrayForEach(e, v)
 	{
-		if (!cJSON_IsString(e) || !*e->valuestring || strlen(e->valuestring) > max) {
+		if (!cJSON_IsString(e) || !*e->valuestring || utf8_length(e->valuestring) > max) {
 			char field[64];
 			snprintf(field, sizeof field, "%s[%d]", name, i);
 			return kx_error_set(ctx->err, 400, "invalid_field", field,

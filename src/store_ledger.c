@@ -52,6 +52,35 @@ int store_decision_insert(struct store *s, const char *tenant_id, const char *re
 	return store_step_done(s, st, err);
 }
 
+int store_decision_get(struct store *s, const char *tenant_id, const char *receipt_id,
+		       char **digest_b64, char **record)
+{
+	static const char sql[] = "SELECT digest, record FROM decisions WHERE tenant_id = ?"
+				  " AND receipt_id = ?";
+	*digest_b64 = *record = NULL;
+	sqlite3_stmt *st = store_stmt(s, sql, NULL);
+	if (!st)
+		return -1;
+	store_bind_text(st, 1, tenant_id);
+	store_bind_text(st, 2, receipt_id);
+	int rc = sqlite3_step(st);
+	int found = rc == SQLITE_DONE ? 1 : -1;
+	if (rc == SQLITE_ROW) {
+		const char *d = (const char *)sqlite3_column_text(st, 0);
+		const char *r = (const char *)sqlite3_column_text(st, 1);
+		*digest_b64 = d ? strdup(d) : NULL;
+		*record = r ? strdup(r) : NULL;
+		found = *digest_b64 && *record ? 0 : -1;
+		if (found) {
+			free(*digest_b64);
+			free(*record);
+			*digest_b64 = *record = NULL;
+		}
+	}
+	sqlite3_reset(st);
+	return found;
+}
+
 int store_node_put(struct store *s, const char *tenant_id, unsigned level, uint64_t index,
 		   const merkle_hash hash, struct kx_error *err)
 {

@@ -270,7 +270,7 @@ static int create_tenant_prepare(struct op_ctx *ctx)
 	if (strcmp(kind, "customer") != 0 && strcmp(kind, "partner") != 0)
 		return kx_error_set(ctx->err, 400, "invalid_field", "kind",
 				    "kind is customer or partner");
-	char new_id[KX_ID_MAX];
+	char new_id[64];
 	if (!id)
 		kx_id_new("t_", new_id);
 	else
