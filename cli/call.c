@@ -17,6 +17,7 @@ struct backend *cli_backend(const struct cli *c)
 		.tenant = c->tenant,
 		.actor = c->as,
 		.debug_log = c->debug_log,
+		.insecure = c->insecure,
 	};
 	char err[512];
 	struct backend *b = backend_open(&cfg, err, sizeof err);

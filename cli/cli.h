@@ -14,8 +14,9 @@ enum { CLI_OK = 0, CLI_REFUSED = 1, CLI_USAGE = 2 };
 
 struct cli {
 	/* backend and identity */
-	const char *db, *server, *token, *cacert, *tenant, *as, *debug_log;
-	bool json, help;
+	const char *db, *server, *token, *cacert, *tenant, *as, *debug_log, *config;
+	bool json, help, insecure;
+	char default_db[1024];
 	/* subcommand options */
 	const char *title, *severity, *description, *region, *status, *note, *commander;
 	const char *labels[CLI_MAX_LABELS];

@@ -21,6 +21,8 @@ static const char TOP[] =
 	"  --db PATH        embedded store (or KLAXON_DB)\n"
 	"  --server URL     klaxond to talk to (or KLAXON_SERVER), with --token T (KLAXON_TOKEN)\n"
 	"  --cacert FILE    CA bundle that signs the server's certificate (verified by default)\n"
+	"  --insecure       skip TLS certificate checks (never the default)\n"
+	"  --config FILE    user config (default ~/.config/klaxon/config; see klaxon(1))\n"
 	"  --tenant T       embedded identity: tenant id or unique name (default: default)\n"
 	"  --as ACTOR       embedded identity: actor id or unique name (default: admin)\n"
 	"  --json           print API.md's JSON shapes\n"

@@ -9,6 +9,7 @@
 #include <cjson/cJSON.h>
 
 #include "cli.h"
+#include "config.h"
 #include "help.h"
 
 #define KLAXON_VERSION_TEXT "klaxon 0.1.0"
@@ -18,7 +19,7 @@ enum {
 	OPT_DEBUG_LOG, OPT_VERSION, OPT_TITLE, OPT_SEVERITY, OPT_DESCRIPTION, OPT_REGION,
 	OPT_LABEL, OPT_STATUS, OPT_NOTE, OPT_COMMANDER, OPT_LIMIT, OPT_CURSOR, OPT_QUERY,
 	OPT_IF_MATCH, OPT_IDEMPOTENCY_KEY, OPT_OVERRIDE, OPT_ACTION, OPT_RESOURCE, OPT_FROM,
-	OPT_TO, OPT_ALL,
+	OPT_TO, OPT_ALL, OPT_CONFIG, OPT_INSECURE,
 };
 
 static const struct option long_options[] = {
@@ -51,6 +52,8 @@ static const struct option long_options[] = {
 	{"from", required_argument, NULL, OPT_FROM},
 	{"to", required_argument, NULL, OPT_TO},
 	{"all", no_argument, NULL, OPT_ALL},
+	{"config", required_argument, NULL, OPT_CONFIG},
+	{"insecure", no_argument, NULL, OPT_INSECURE},
 	{NULL, 0, NULL, 0},
 };
 
@@ -94,6 +97,8 @@ static int take_option(struct cli *c, int opt, const char *arg)
 	case OPT_RESOURCE: slot = &c->resource; break;
 	case OPT_FROM: slot = &c->from; break;
 	case OPT_TO: slot = &c->to; break;
+	case OPT_CONFIG: slot = &c->config; break;
+	case OPT_INSECURE: c->insecure = true; return 0;
 	case OPT_JSON: c->json = true; return 0;
 	case OPT_ALL: c->all = true; return 0;
 	case 'h': c->help = true; return 0;
@@ -108,14 +113,41 @@ static int take_option(struct cli *c, int opt, const char *arg)
 	return 0;
 }
 
-static void env_defaults(struct cli *c)
+static const char *first(const char *a, const char *b)
 {
-	if (!c->db)
-		c->db = getenv("KLAXON_DB");
-	if (!c->server)
-		c->server = getenv("KLAXON_SERVER");
-	if (!c->token)
-		c->token = getenv("KLAXON_TOKEN");
+	return a ? a : (b && *b ? b : NULL);
+}
+
+/* The command line, then the environment, then the user's config file, then the default
+ * embedded store. */
+static int apply_defaults(struct cli *c, struct user_config *uc)
+{
+	char path[1024], err[1200];
+	if (c->config)
+		snprintf(path, sizeof path, "%s", c->config);
+	else
+		user_config_path(path, sizeof path);
+	if (user_config_load(path, c->config != NULL, uc, err, sizeof err)) {
+		fprintf(stderr, "klaxon: %s\n", err);
+		return CLI_USAGE;
+	}
+	c->db = first(c->db, getenv("KLAXON_DB"));
+	c->server = first(c->server, getenv("KLAXON_SERVER"));
+	c->token = first(c->token, getenv("KLAXON_TOKEN"));
+	if (!c->db && !c->server) {
+		c->server = first(NULL, uc->server);
+		c->db = first(NULL, uc->db);
+	}
+	c->token = first(c->token, uc->token);
+	c->cacert = first(c->cacert, uc->cacert);
+	c->tenant = first(c->tenant, uc->tenant);
+	c->as = first(c->as, uc->as);
+	c->insecure = c->insecure || uc->insecure;
+	if (!c->db && !c->server) {
+		user_config_default_db(c->default_db, sizeof c->default_db);
+		c->db = c->default_db;
+	}
+	return 0;
 }
 
 struct command {
@@ -144,7 +176,9 @@ int main(int argc, char **argv)
 	}
 	c.args = argv + optind;
 	c.n_args = argc - optind;
-	env_defaults(&c);
+	static struct user_config uc; /* c points into it for the life of the process */
+	if (apply_defaults(&c, &uc))
+		return CLI_USAGE;
 	if (c.n_args == 0) {
 		if (c.help) {
 			help_print(NULL, NULL);

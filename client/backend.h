@@ -15,6 +15,7 @@ struct backend_config {
 	const char *server_url; /* remote: klaxond's base URL (wins over db_path) */
 	const char *token;      /* remote: bearer token */
 	const char *cacert;     /* remote: CA bundle for TLS */
+	bool insecure;          /* remote: skip certificate checks (only by explicit flag) */
 	const char *tenant;     /* embedded identity: tenant id or name (default "default") */
 	const char *actor;      /* embedded identity: actor id or name (default "admin") */
 	const char *debug_log;  /* append every call and its duration here, or NULL */

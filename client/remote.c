@@ -18,6 +18,7 @@ struct remote {
 	char base[1024];
 	char *auth; /* "Authorization: Bearer ..." (zeroed on close) */
 	char *cacert;
+	bool insecure;
 };
 
 struct buffer {
@@ -147,6 +148,10 @@ static int remote_call(struct backend *b, const struct backend_request *req,
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	if (rm->cacert)
 		curl_easy_setopt(c, CURLOPT_CAINFO, rm->cacert);
+	if (rm->insecure) {
+		curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
+	}
 	if (req->body) {
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, req->body);
 		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(req->body));
@@ -230,6 +235,7 @@ struct backend *remote_open(const struct backend_config *cfg, char *err, size_t 
 	snprintf(rm->base, sizeof rm->base, "%.*s", (int)(n - (cfg->server_url[n - 1] == '/')),
 		 cfg->server_url);
 	rm->cacert = cfg->cacert ? strdup(cfg->cacert) : NULL;
+	rm->insecure = cfg->insecure;
 	b->vt = &remote_vtable;
 	b->impl = rm;
 	return b;

@@ -174,7 +174,9 @@ static bool serve_operational(struct http_server *s, struct MHD_Connection *c, c
 			return true;
 		}
 		o->status = 200;
-		o->body = metrics_render(s->metrics);
+		struct kx_stats st;
+		kx_core_stats(s->core, &st);
+		o->body = metrics_render(s->metrics, &st);
 		o->content_type = "text/plain; version=0.0.4";
 		return true;
 	}

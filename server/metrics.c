@@ -1,6 +1,8 @@
 /* Request metrics with fixed-size tables: a server under attack must not grow them. */
 #include "metrics.h"
 
+#include "klaxon.h"
+
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,13 +24,21 @@ struct op_latency {
 	double sum;
 };
 
+struct route_count {
+	char op[40];
+	int status;
+	unsigned long long count;
+};
+#define METRICS_ROUTES 512
+
 struct metrics {
+	struct route_count routes[METRICS_ROUTES];
+	int n_routes;
 	pthread_mutex_t lock;
 	struct tenant_count tenants[METRICS_TENANTS];
 	int n_tenants;
 	struct op_latency ops[METRICS_OPS];
 	int n_ops;
-	unsigned long long status_class[6];
 };
 
 struct metrics *metrics_new(void)
@@ -71,12 +81,27 @@ static struct op_latency *op_slot(struct metrics *m, const char *op)
 	return o;
 }
 
+static void count_route(struct metrics *m, const char *op, int status)
+{
+	for (int i = 0; i < m->n_routes; i++) {
+		if (m->routes[i].status == status && !strcmp(m->routes[i].op, op)) {
+			m->routes[i].count++;
+			return;
+		}
+	}
+	if (m->n_routes == METRICS_ROUTES)
+		return;
+	struct route_count *r = &m->routes[m->n_routes++];
+	snprintf(r->op, sizeof r->op, "%s", op);
+	r->status = status;
+	r->count = 1;
+}
+
 void metrics_observe(struct metrics *m, const char *tenant, const char *op, int status,
 		     double seconds)
 {
 	pthread_mutex_lock(&m->lock);
-	if (status >= 100 && status < 600)
-		m->status_class[status / 100]++;
+	count_route(m, op ? op : "none", status);
 	struct tenant_count *t = tenant_slot(m, tenant && *tenant ? tenant : "unattributed");
 	if (t) {
 		t->requests++;
@@ -93,7 +118,24 @@ void metrics_observe(struct metrics *m, const char *tenant, const char *op, int 
 }
 
 /* An open_memstream builder keeps the rendering free of size arithmetic. */
-char *metrics_render(struct metrics *m)
+static void render_core(FILE *f, const struct kx_stats *st)
+{
+	fputs("# HELP klaxon_policy_eval_seconds Time to evaluate a policy decision.\n"
+	      "# TYPE klaxon_policy_eval_seconds histogram\n", f);
+	for (int b = 0; b < KX_STATS_BUCKETS; b++)
+		fprintf(f, "klaxon_policy_eval_seconds_bucket{le=\"%g\"} %llu\n", kx_stats_bounds[b],
+			(unsigned long long)st->policy_eval_buckets[b]);
+	fprintf(f, "klaxon_policy_eval_seconds_bucket{le=\"+Inf\"} %llu\n",
+		(unsigned long long)st->policy_evals);
+	fprintf(f, "klaxon_policy_eval_seconds_sum %.9f\n", st->policy_eval_seconds);
+	fprintf(f, "klaxon_policy_eval_seconds_count %llu\n", (unsigned long long)st->policy_evals);
+	fputs("# HELP klaxon_incident_transition_failures_total Incident updates refused as invalid transitions.\n"
+	      "# TYPE klaxon_incident_transition_failures_total counter\n", f);
+	fprintf(f, "klaxon_incident_transition_failures_total %llu\n",
+		(unsigned long long)st->transition_failures);
+}
+
+char *metrics_render(struct metrics *m, const struct kx_stats *core)
 {
 	char *text = NULL;
 	size_t len = 0;
@@ -101,18 +143,23 @@ char *metrics_render(struct metrics *m)
 	if (!f)
 		return NULL;
 	pthread_mutex_lock(&m->lock);
-	fputs("# TYPE klaxon_http_responses_total counter\n", f);
-	for (int c = 1; c < 6; c++)
-		fprintf(f, "klaxon_http_responses_total{class=\"%dxx\"} %llu\n", c, m->status_class[c]);
-	fputs("# TYPE klaxon_tenant_requests_total counter\n", f);
+	fputs("# HELP klaxon_http_requests_total Requests by operation and status.\n"
+	      "# TYPE klaxon_http_requests_total counter\n", f);
+	for (int i = 0; i < m->n_routes; i++)
+		fprintf(f, "klaxon_http_requests_total{op=\"%s\",status=\"%d\"} %llu\n",
+			m->routes[i].op, m->routes[i].status, m->routes[i].count);
+	fputs("# HELP klaxon_tenant_requests_total Requests by the caller's tenant.\n"
+	      "# TYPE klaxon_tenant_requests_total counter\n", f);
 	for (int i = 0; i < m->n_tenants; i++)
 		fprintf(f, "klaxon_tenant_requests_total{tenant=\"%s\"} %llu\n", m->tenants[i].tenant,
 			m->tenants[i].requests);
-	fputs("# TYPE klaxon_tenant_errors_total counter\n", f);
+	fputs("# HELP klaxon_tenant_errors_total Requests answered 4xx or 5xx, by tenant.\n"
+	      "# TYPE klaxon_tenant_errors_total counter\n", f);
 	for (int i = 0; i < m->n_tenants; i++)
 		fprintf(f, "klaxon_tenant_errors_total{tenant=\"%s\"} %llu\n", m->tenants[i].tenant,
 			m->tenants[i].errors);
-	fputs("# TYPE klaxon_op_duration_seconds histogram\n", f);
+	fputs("# HELP klaxon_op_duration_seconds Request latency by operation.\n"
+	      "# TYPE klaxon_op_duration_seconds histogram\n", f);
 	for (int i = 0; i < m->n_ops; i++) {
 		const struct op_latency *o = &m->ops[i];
 		for (size_t b = 0; b < N_BUCKETS; b++)
@@ -124,6 +171,7 @@ char *metrics_render(struct metrics *m)
 		fprintf(f, "klaxon_op_duration_seconds_count{op=\"%s\"} %llu\n", o->op, o->count);
 	}
 	pthread_mutex_unlock(&m->lock);
+	render_core(f, core);
 	fclose(f);
 	return text;
 }

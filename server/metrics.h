@@ -9,7 +9,8 @@ struct metrics *metrics_new(void);
 void metrics_free(struct metrics *m);
 void metrics_observe(struct metrics *m, const char *tenant, const char *op, int status,
 		     double seconds);
-/* The exposition text; caller frees. */
-char *metrics_render(struct metrics *m);
+struct kx_stats;
+/* The exposition text, with the core's counters; caller frees. */
+char *metrics_render(struct metrics *m, const struct kx_stats *core);
 
 #endif

@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "policy.h"
 
@@ -79,7 +80,12 @@ static int decide_by_policy(struct op_ctx *ctx, const char *action, struct authz
 	int rc = load_policy(ctx, out, &catalog, &profile);
 	if (rc == 0) {
 		struct policy_decision d = {0};
+		struct timespec t0, t1;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
 		policy_evaluate(profile, catalog, action, out->input, &d);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		core_stats_policy_eval(ctx->core, (double)(t1.tv_sec - t0.tv_sec) +
+							  (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 		out->allow = d.allow;
 		out->overridable = d.overridable;
 		cJSON_Delete(out->rules);

@@ -196,6 +196,24 @@ void kx_core_count_unattributed(struct kx_core *core)
 	metering_count(core->meter, METERING_UNATTRIBUTED, "api.request", kx_clock_now_ms());
 }
 
+const double kx_stats_bounds[KX_STATS_BUCKETS] = {1e-5, 2.5e-5, 5e-5, 1e-4,
+						   2.5e-4, 5e-4, 1e-3, 1e-2};
+
+void core_stats_policy_eval(struct kx_core *core, double seconds)
+{
+	core->stats.policy_evals++;
+	core->stats.policy_eval_seconds += seconds;
+	for (int i = 0; i < KX_STATS_BUCKETS; i++)
+		core->stats.policy_eval_buckets[i] += seconds <= kx_stats_bounds[i];
+}
+
+void kx_core_stats(struct kx_core *core, struct kx_stats *out)
+{
+	pthread_mutex_lock(&core->lock);
+	*out = core->stats;
+	pthread_mutex_unlock(&core->lock);
+}
+
 void kx_init_result_wipe(struct kx_init_result *r)
 {
 	if (r->admin_token) {

@@ -20,7 +20,11 @@ struct kx_core {
 	bool embedded;
 	char os_user[64]; /* embedded mode: who ran the program */
 	struct metering *meter;
+	struct kx_stats stats; /* updated under lock */
 };
+
+/* Records one policy evaluation's duration in core->stats (caller holds the lock). */
+void core_stats_policy_eval(struct kx_core *core, double seconds);
 
 /* Reads the server key file (minisign unencrypted secret key); 0 or -1 with err. */
 int core_key_load(const char *path, struct minisign_seckey *sec, struct kx_error *err);

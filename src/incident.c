@@ -225,9 +225,11 @@ static int update_prepare(struct op_ctx *ctx)
 	const char *to = member_str(ctx->body, "status");
 	/* API.md lists the moves; "anything else" includes staying put (declared → declared),
 	 * so a status that is already the incident's is refused like any other. */
-	if (to && !transition_allowed(from, to))
+	if (to && !transition_allowed(from, to)) {
+		ctx->core->stats.transition_failures++;
 		return kx_error_set(ctx->err, 409, "invalid_transition", "status",
 				    "an incident cannot go from %s to %s", from, to);
+	}
 	ctx->change = cJSON_Duplicate(ctx->body, 1);
 	return 0;
 }

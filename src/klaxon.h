@@ -92,6 +92,18 @@ int kx_core_ready(struct kx_core *core, struct kx_error *err);
 /* Meters a request whose tenant cannot be known (no or bad token): unattributed. */
 void kx_core_count_unattributed(struct kx_core *core);
 
+/* Counters for the server's metrics. Bucket i counts evaluations that took at most
+ * kx_stats_bounds[i] seconds (cumulative, as Prometheus histograms are). */
+#define KX_STATS_BUCKETS 8
+extern const double kx_stats_bounds[KX_STATS_BUCKETS];
+struct kx_stats {
+	uint64_t policy_evals;
+	double policy_eval_seconds;
+	uint64_t policy_eval_buckets[KX_STATS_BUCKETS];
+	uint64_t transition_failures; /* incident updates refused as invalid_transition */
+};
+void kx_core_stats(struct kx_core *core, struct kx_stats *out);
+
 /* Flush buffered read metering now (the server calls this at least once a second). */
 void kx_core_flush_usage(struct kx_core *core);
 

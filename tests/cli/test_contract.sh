@@ -55,6 +55,24 @@ session remote --server "$URL" --token "$TOKEN"
 KLAXON_SERVER="$URL" KLAXON_TOKEN="$TOKEN" expect_status 0 "$K" incident list --json
 expect_eq "KLAXON_SERVER/KLAXON_TOKEN" "$(echo "$OUT" | jq '.items | length')" "3"
 
+# The same script of human-readable calls prints the same text in both modes, ids and times
+# aside.
+script() {
+	local i
+	i=$("$K" "$@" incident declare --title "Same in both" --severity sev1 --label x)
+	"$K" "$@" incident update "$i" --status triaged --note "n1"
+	"$K" "$@" incident update "$i" --status resolved
+	"$K" "$@" incident show "$i"
+	"$K" "$@" incident list --status resolved
+	"$K" "$@" timeline "$i"
+	"$K" "$@" incident update "$i" --status triaged 2>&1 || true
+}
+normalise() { sed -E 's/(inc|evt|rcp|act|req)_[0-9a-z]{26}/\1_ID/g; s/[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]{12}Z/TIME/g'; }
+script --db "$DB" | normalise > "$T/embedded.out"
+script --server "$URL" --token "$TOKEN" | normalise > "$T/remote.out"
+expect_eq "same output in both modes" "$(diff "$T/embedded.out" "$T/remote.out" && echo same)" "same"
+expect_match "the script printed something" "$(cat "$T/remote.out")" "Same in both"
+
 # A server that is down is a clear refusal, not a crash.
 expect_status 1 "$K" --server "http://127.0.0.1:1" --token x incident list
 expect_match "unreachable server" "$ERR" "cannot reach"

@@ -35,9 +35,17 @@ OUT=$(curl -s -w ' %{http_code}' -X POST "$URL/incidents" -H "Authorization: Bea
 expect_match "configured body limit" "$OUT" 'body_too_large.* 413$'
 
 expect_eq "readyz" "$(curl -s -o /dev/null -w '%{http_code}' "$URL/readyz")" "200"
+I=$(api POST /incidents "$A" '{"title":"t","severity":"sev3"}' | jq -r .id)
+api PATCH "/incidents/$I" "$A" '{"status":"closed"}' >/dev/null
 OUT=$(curl -s "$URL/metrics")
+expect_match "transition failures counted" "$OUT" 'klaxon_incident_transition_failures_total 1'
+expect_match "requests by op and status" "$OUT" 'klaxon_http_requests_total\{op="incident.update",status="409"\} 1'
+
 expect_match "metrics from loopback" "$OUT" 'klaxon_tenant_requests_total\{tenant="acme"\}'
 expect_match "latency histogram" "$OUT" 'klaxon_op_duration_seconds_count\{op="incident.create"\}'
+expect_match "policy evaluation histogram" "$OUT" 'klaxon_policy_eval_seconds_count [1-9]'
+printf '%s\n' "$OUT" > "$T/metrics.txt"
+expect_status 0 promtool check metrics < "$T/metrics.txt"
 stop_server
 
 # Refusals that say what to do.

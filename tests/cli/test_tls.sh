@@ -27,6 +27,19 @@ expect_match "declared over TLS" "$OUT" '^inc_'
 # Without the CA the certificate is not trusted: refused, not silently accepted.
 expect_status 1 "$K" --server "$URL" --token "$TOKEN" incident list
 expect_match "unverified certificate refused" "$ERR" "cannot reach"
+# --insecure is the explicit way around it.
+expect_status 0 "$K" --server "$URL" --token "$TOKEN" --insecure incident list
+# The user config file names the server, the token and the CA; a token others can read is refused.
+printf 'server = %s\ntoken = %s\ncacert = %s\n' "$URL" "$TOKEN" "$T/tls.crt" > "$T/config"
+chmod 600 "$T/config"
+expect_status 0 "$K" --config "$T/config" incident list --json
+expect_eq "config file backend" "$(echo "$OUT" | jq -r '.items[0].title')" "over TLS"
+chmod 644 "$T/config"
+expect_status 2 "$K" --config "$T/config" incident list
+expect_match "readable token refused" "$ERR" "chmod 600"
+printf 'sever = x\n' > "$T/typo"
+expect_status 2 "$K" --config "$T/typo" incident list
+expect_match "config typo named" "$ERR" "typo:1: unknown key sever"
 # Plain HTTP to a TLS port fails cleanly too.
 expect_status 1 "$K" --server "http://127.0.0.1:$PORT" --token "$TOKEN" incident list
 finish
