@@ -276,7 +276,10 @@ cJSON *ops_write_receipt(struct op_ctx *ctx, const struct authz *a, const cJSON 
 	cJSON_AddStringToObject(r, "request_id", ctx->request_id);
 	cJSON_AddItemToObject(r, "decision", cJSON_Duplicate(summary, 1));
 	cJSON_AddStringToObject(r, "payload_digest", payload_digest);
-	cJSON_AddNullToObject(r, "signature");
+	if (ctx->signature)
+		cJSON_AddStringToObject(r, "signature", ctx->signature);
+	else
+		cJSON_AddNullToObject(r, "signature");
 	if (ctx->core->embedded)
 		cJSON_AddStringToObject(r, "os_user", ctx->core->os_user);
 	int rc = store_decision_insert(ctx->store, ctx->tenant, ctx->receipt_id, record_digest,
@@ -290,6 +293,35 @@ cJSON *ops_write_receipt(struct op_ctx *ctx, const struct authz *a, const cJSON 
 		return NULL;
 	}
 	return summary;
+}
+
+int ops_system_receipt(struct kx_core *core, const char *tenant_id, const char *actor_id,
+		       const char *action, const char *resource, const char *rule,
+		       const char *payload, const char *signature, char receipt_id[KX_ID_MAX],
+		       struct kx_error *err)
+{
+	struct kx_principal who;
+	snprintf(who.tenant_id, sizeof who.tenant_id, "%s", tenant_id);
+	snprintf(who.actor_id, sizeof who.actor_id, "%s", actor_id);
+	struct kx_request req = {.op = action, .who = &who, .body = payload,
+				 .body_len = payload ? strlen(payload) : 0};
+	struct op_def op = {.name = action, .kind = OP_MUTATION};
+	struct op_ctx ctx = {.op = &op, .core = core, .store = core->store, .req = &req,
+			     .err = err, .signature = signature};
+	snprintf(ctx.tenant, sizeof ctx.tenant, "%s", tenant_id);
+	kx_time_format(kx_clock_now_ms(), ctx.now);
+	snprintf(ctx.resource_id, sizeof ctx.resource_id, "%s", resource);
+	kx_id_new("req_", ctx.request_id);
+	kx_id_new("rcp_", ctx.receipt_id);
+	struct authz a = {.allow = true, .rules = cJSON_CreateArray(),
+			  .explanation = cJSON_CreateArray(), .input = cJSON_CreateObject()};
+	cJSON_AddItemToArray(a.rules, cJSON_CreateString(rule));
+	cJSON *summary = ops_write_receipt(&ctx, &a, NULL);
+	authz_free(&a);
+	cJSON_Delete(summary);
+	if (summary && receipt_id)
+		memcpy(receipt_id, ctx.receipt_id, KX_ID_MAX);
+	return summary ? 0 : -1;
 }
 
 /* Step 7: usage events in the mutation's transaction, paid by the caller's tenant. */
@@ -417,5 +449,7 @@ void kx_call(struct kx_core *core, const struct kx_request *req, struct kx_respo
 	if (metering_due(core->meter, ctx.now_ms))
 		metering_flush(core->meter, core->store, ctx.now_ms, NULL);
 	pthread_mutex_unlock(&core->lock);
+	if (ctx.after_commit && resp->status < 300 && !resp->replayed)
+		ctx.after_commit(&ctx, resp);
 	ctx_free(&ctx);
 }

@@ -37,6 +37,10 @@ struct op_ctx {
 	cJSON *result;  /* the response body (owned) */
 	char *text;     /* or a text/plain body (owned) */
 	char *location; /* for 201 (owned) */
+	const char *signature; /* the step or approval signature the receipt covers */
+	/* Work that must not hold the store (a command step): run by kx_call after the commit
+	 * and the unlock; it may rewrite the response. */
+	void (*after_commit)(struct op_ctx *ctx, struct kx_response *resp);
 
 	struct kx_error *err;
 };
@@ -72,6 +76,15 @@ extern const struct op_def policy_ops[];
  * or NULL with ctx->err. `a` is a struct authz (authorize.h). */
 struct authz;
 cJSON *ops_write_receipt(struct op_ctx *ctx, const struct authz *a, const cJSON *override);
+
+/* A receipt for an act the core performs itself on an actor's behalf (init's identities, the
+ * end of a command step): allowed by `rule`, in the caller's transaction; payload (may be
+ * NULL) is digested into payload_digest, signature (may be NULL) is carried. The new receipt's
+ * id goes to receipt_id. 0, or -1 with err. */
+int ops_system_receipt(struct kx_core *core, const char *tenant_id, const char *actor_id,
+		       const char *action, const char *resource, const char *rule,
+		       const char *payload, const char *signature, char receipt_id[KX_ID_MAX],
+		       struct kx_error *err);
 
 /* Helpers for modules: reading the body and the query, with errors naming the field. */
 const char *op_query(const struct op_ctx *ctx, const char *name);

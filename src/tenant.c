@@ -120,31 +120,6 @@ static char *actor_insert(struct store *s, const char *tenant_id, cJSON *actor, 
 
 /* ---- init ---- */
 
-/* One bootstrap act, receipted like any other, decided by init itself. */
-static int bootstrap_receipt(struct kx_core *core, const char *tenant_id, const char *actor_id,
-			     const char *action, const char *resource, const char *now_text)
-{
-	struct kx_principal who;
-	snprintf(who.tenant_id, sizeof who.tenant_id, "%s", tenant_id);
-	snprintf(who.actor_id, sizeof who.actor_id, "%s", actor_id);
-	struct kx_request req = {.op = action, .who = &who};
-	struct op_def op = {.name = action, .kind = OP_MUTATION};
-	struct kx_error err = {0};
-	struct op_ctx ctx = {.op = &op, .core = core, .store = core->store, .req = &req, .err = &err};
-	snprintf(ctx.tenant, sizeof ctx.tenant, "%s", tenant_id);
-	snprintf(ctx.now, sizeof ctx.now, "%s", now_text);
-	snprintf(ctx.resource_id, sizeof ctx.resource_id, "%s", resource);
-	kx_id_new("req_", ctx.request_id);
-	kx_id_new("rcp_", ctx.receipt_id);
-	struct authz a = {.allow = true, .rules = cJSON_CreateArray(),
-			  .explanation = cJSON_CreateArray(), .input = cJSON_CreateObject()};
-	cJSON_AddItemToArray(a.rules, cJSON_CreateString("bootstrap:init"));
-	cJSON *summary = ops_write_receipt(&ctx, &a, NULL);
-	authz_free(&a);
-	cJSON_Delete(summary);
-	return summary ? 0 : -1;
-}
-
 static int bootstrap_tenant(struct kx_core *core, const char *id, const char *kind,
 			    const char *admin_name, const char *role, bool platform_admin,
 			    struct kx_init_result *out, const char *now, struct kx_error *err)
@@ -162,9 +137,11 @@ static int bootstrap_tenant(struct kx_core *core, const char *id, const char *ki
 	if (!token)
 		rc = -1;
 	if (rc == 0)
-		rc = bootstrap_receipt(core, id, actor_id, "tenant.create", id, now);
+		rc = ops_system_receipt(core, id, actor_id, "tenant.create", id, "bootstrap:init",
+					NULL, NULL, NULL, err);
 	if (rc == 0)
-		rc = bootstrap_receipt(core, id, actor_id, "actor.create", actor_id, now);
+		rc = ops_system_receipt(core, id, actor_id, "actor.create", actor_id,
+					"bootstrap:init", NULL, NULL, NULL, err);
 	if (rc == 0 && platform_admin) {
 		out->admin_token = token;
 		snprintf(out->admin_id, sizeof out->admin_id, "%s", actor_id);
