@@ -125,7 +125,7 @@ static int apply(struct server_config *c, const char *section, const char *key, 
 		if (c->n_overrides == CONFIG_MAX_OVERRIDES || strlen(section + 7) >= 64)
 			return -1;
 		int i = c->n_overrides++;
-		snprintf(c->overrides[i].tenant, sizeof c->overrides[i].tenant, "%s", section + 7);
+		snprintf(c->overrides[i].tenant, sizeof c->overrides[i].tenant, "%.63s", section + 7);
 		c->overrides[i].feature = (enum feature)f;
 		return parse_bool(v, &c->overrides[i].on);
 	} else if (!strcmp(section, "sandbox")) {

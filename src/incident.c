@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "incident.h"
 #include "ops.h"
 
 static const char *const STATUSES[] = {"declared", "triaged", "mitigating", "resolved", "closed"};
@@ -53,25 +54,34 @@ static int check_commander(struct op_ctx *ctx, const char *commander)
 	return 0;
 }
 
-static int add_event(struct op_ctx *ctx, const char *incident_id, const char *kind, cJSON *data,
-		     cJSON **event_out)
+int incident_timeline_add(struct store *s, const char *tenant_id, const char *incident_id,
+			  const char *kind, const char *actor, cJSON *data, const char *receipt_id,
+			  const char *at, cJSON **event_out, struct kx_error *err)
 {
 	char id[KX_ID_MAX];
 	kx_id_new("evt_", id);
 	cJSON *ev = cJSON_CreateObject();
 	cJSON_AddStringToObject(ev, "id", id);
 	cJSON_AddStringToObject(ev, "incident_id", incident_id);
-	cJSON_AddStringToObject(ev, "at", ctx->now);
+	cJSON_AddStringToObject(ev, "at", at);
 	cJSON_AddStringToObject(ev, "kind", kind);
-	cJSON_AddStringToObject(ev, "actor", ctx->req->who->actor_id);
+	cJSON_AddStringToObject(ev, "actor", actor);
 	cJSON_AddItemToObject(ev, "data", data ? data : cJSON_CreateObject());
-	cJSON_AddStringToObject(ev, "receipt_id", ctx->receipt_id);
-	int rc = store_timeline_insert(ctx->store, ctx->tenant, ev, ctx->err);
+	cJSON_AddStringToObject(ev, "receipt_id", receipt_id);
+	int rc = store_timeline_insert(s, tenant_id, ev, err);
 	if (rc == 0 && event_out)
 		*event_out = ev;
 	else
 		cJSON_Delete(ev);
 	return rc;
+}
+
+static int add_event(struct op_ctx *ctx, const char *incident_id, const char *kind, cJSON *data,
+		     cJSON **event_out)
+{
+	return incident_timeline_add(ctx->store, ctx->tenant, incident_id, kind,
+				     ctx->req->who->actor_id, data, ctx->receipt_id, ctx->now,
+				     event_out, ctx->err);
 }
 
 static cJSON *from_to(const char *from, const char *to)

@@ -45,7 +45,8 @@ bool json_utf8_valid(const char *str, size_t len)
 	return true;
 }
 
-/* Depth of brackets outside strings; a cheap scan that bounds cJSON's recursion. */
+/* Depth of brackets outside strings; a cheap scan that bounds cJSON's recursion. Returns -1
+ * for a raw control character inside a string, which RFC 8259 forbids and cJSON accepts. */
 static int max_depth(const char *s, size_t len)
 {
 	int depth = 0, worst = 0;
@@ -53,6 +54,8 @@ static int max_depth(const char *s, size_t len)
 	for (size_t i = 0; i < len; i++) {
 		char c = s[i];
 		if (in_str) {
+			if ((unsigned char)c < 0x20)
+				return -1;
 			if (c == '\\')
 				i++;
 			else if (c == '"')
@@ -79,7 +82,13 @@ cJSON *json_input_object(const char *text, size_t len, struct kx_error *err)
 		kx_error_set(err, 400, "invalid_json", NULL, "the body is not valid UTF-8");
 		return NULL;
 	}
-	if (max_depth(text, len) > JSON_INPUT_MAX_DEPTH) {
+	int depth = max_depth(text, len);
+	if (depth < 0) {
+		kx_error_set(err, 400, "invalid_json", NULL,
+			     "the body has a raw control character inside a string");
+		return NULL;
+	}
+	if (depth > JSON_INPUT_MAX_DEPTH) {
 		kx_error_set(err, 400, "invalid_json", NULL, "the body nests deeper than %d",
 			     JSON_INPUT_MAX_DEPTH);
 		return NULL;

@@ -143,6 +143,41 @@ int store_checkpoint_walk(struct store *s, const char *tenant_id, store_checkpoi
 /* Every tenant that has a ledger (including "platform"), as an array of ids. */
 cJSON *store_ledger_tenants(struct store *s);
 
+/* Runbooks (store_runbook.c): signing keys, versions, executions, steps, approvals. Rows
+ * travel as objects with the table's column names. */
+int store_signing_key_insert(struct store *s, const char *tenant_id, const cJSON *key,
+			     struct kx_error *err);
+cJSON *store_signing_key_get(struct store *s, const char *tenant_id, const char *key_id);
+cJSON *store_signing_key_list(struct store *s, const char *tenant_id);
+int store_signing_key_revoke(struct store *s, const char *tenant_id, const char *key_id,
+			     const char *at, struct kx_error *err);
+int store_runbook_insert(struct store *s, const char *tenant_id, const cJSON *rb,
+			 struct kx_error *err);
+int store_runbook_latest(struct store *s, const char *tenant_id, const char *id); /* 0: none */
+/* version 0: the latest; with document and signature. */
+cJSON *store_runbook_get(struct store *s, const char *tenant_id, const char *id, int version);
+cJSON *store_runbook_by_digest(struct store *s, const char *tenant_id, const char *id,
+			       const char *digest);
+cJSON *store_runbook_list(struct store *s, const char *tenant_id);
+int store_execution_insert(struct store *s, const char *tenant_id, const cJSON *ex,
+			   struct kx_error *err);
+int store_execution_set_status(struct store *s, const char *tenant_id, const char *id,
+			       const char *status, const char *at, const char *receipt_id,
+			       struct kx_error *err);
+cJSON *store_execution_get(struct store *s, const char *tenant_id, const char *id);
+cJSON *store_execution_list(struct store *s, const char *tenant_id, const char *status,
+			    const char *incident_id, const char *after_id, int limit);
+int store_step_insert(struct store *s, const char *tenant_id, const char *execution_id,
+		      const cJSON *step, struct kx_error *err);
+int store_step_update(struct store *s, const char *tenant_id, const char *execution_id,
+		      const cJSON *step, struct kx_error *err);
+cJSON *store_step_list(struct store *s, const char *tenant_id, const char *execution_id);
+int store_approval_insert(struct store *s, const char *tenant_id, const cJSON *approval,
+			  struct kx_error *err);
+int store_approval_seen(struct store *s, const char *tenant_id, const char *execution_id,
+			const char *step_id, const char *approver, const char *nonce);
+cJSON *store_approvals_pending(struct store *s, const char *tenant_id, int limit);
+
 /* Idempotency records. */
 struct store_idem {
 	char *request_digest; /* base64 */

@@ -60,5 +60,32 @@ static const char m1[] =
 	APPEND_ONLY("receipts") APPEND_ONLY("decisions") APPEND_ONLY("ledger_nodes")
 	APPEND_ONLY("checkpoints");
 
-const char *const store_schema[] = {m1};
+/* Runbooks: trusted signing keys, immutable signed versions, executions with their steps, and
+ * signed approvals (a nonce is used once per tenant). */
+static const char m_runbooks[] =
+	"CREATE TABLE signing_keys(tenant_id TEXT NOT NULL, key_id TEXT NOT NULL,"
+	" name TEXT NOT NULL, public_key TEXT NOT NULL, created_at TEXT NOT NULL,"
+	" revoked_at TEXT, PRIMARY KEY(tenant_id, key_id));"
+	"CREATE TABLE runbooks(tenant_id TEXT NOT NULL, id TEXT NOT NULL, version INTEGER NOT NULL,"
+	" name TEXT NOT NULL, risk TEXT NOT NULL, digest TEXT NOT NULL, key_id TEXT NOT NULL,"
+	" document TEXT NOT NULL, signature TEXT NOT NULL, created_at TEXT NOT NULL,"
+	" receipt_id TEXT, PRIMARY KEY(tenant_id, id, version));"
+	"CREATE TABLE executions(tenant_id TEXT NOT NULL, id TEXT NOT NULL,"
+	" runbook_id TEXT NOT NULL, runbook_version INTEGER NOT NULL,"
+	" runbook_digest TEXT NOT NULL, incident_id TEXT, status TEXT NOT NULL,"
+	" launched_by TEXT NOT NULL, params TEXT NOT NULL DEFAULT '{}', created_at TEXT NOT NULL,"
+	" updated_at TEXT NOT NULL, receipt_id TEXT, PRIMARY KEY(tenant_id, id)) WITHOUT ROWID;"
+	"CREATE INDEX executions_status ON executions(tenant_id, status, id);"
+	"CREATE TABLE execution_steps(tenant_id TEXT NOT NULL, execution_id TEXT NOT NULL,"
+	" idx INTEGER NOT NULL, id TEXT NOT NULL, kind TEXT NOT NULL, status TEXT NOT NULL,"
+	" attempts INTEGER NOT NULL DEFAULT 0, exit_code INTEGER, output TEXT,"
+	" output_digest TEXT, approvals INTEGER NOT NULL DEFAULT 0, started_at TEXT,"
+	" finished_at TEXT, receipt_id TEXT, PRIMARY KEY(tenant_id, execution_id, idx));"
+	"CREATE TABLE approvals(tenant_id TEXT NOT NULL, execution_id TEXT NOT NULL,"
+	" step_id TEXT NOT NULL, approver TEXT NOT NULL, decision TEXT NOT NULL,"
+	" statement TEXT NOT NULL, signature TEXT NOT NULL, nonce TEXT NOT NULL,"
+	" at TEXT NOT NULL, receipt_id TEXT NOT NULL,"
+	" PRIMARY KEY(tenant_id, execution_id, step_id, approver), UNIQUE(tenant_id, nonce));";
+
+const char *const store_schema[] = {m1, m_runbooks};
 const int store_schema_count = (int)(sizeof store_schema / sizeof store_schema[0]);

@@ -354,9 +354,10 @@ static cJSON *actor_public(const cJSON *row)
 {
 	cJSON *a = cJSON_CreateObject();
 	const char *keys[] = {"id", "name", "roles", "key_id", "created_at"};
-	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
-		cJSON_AddItemToObject(a, keys[i],
-				      cJSON_Duplicate(cJSON_GetObjectItem(row, keys[i]), 1));
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		const cJSON *v = cJSON_GetObjectItem(row, keys[i]);
+		cJSON_AddItemToObject(a, keys[i], v ? cJSON_Duplicate(v, 1) : cJSON_CreateNull());
+	}
 	cJSON_AddBoolToObject(a, "disabled",
 			      cJSON_GetNumberValue(cJSON_GetObjectItem(row, "disabled")) == 1);
 	return a;

@@ -1,0 +1,272 @@
+# Auth, tenancy and request ids over HTTP: 401s, tenant isolation (another tenant's resource is
+# a 404 exactly like a missing one), role denials with their decision and deny receipt,
+# tenant administration, token rotation, X-Request-Id, health endpoints; klaxond init/serve.
+. "$(dirname "$0")/lib.sh"
+
+# --- klaxond init / serve on the command line ---------------------------------------------------
+start_server
+expect_eq "init makes DIR mode 0700" "$(stat -c %a "$DATA")" 700
+expect_eq "server.key mode 0600" "$(stat -c %a "$DATA/server.key" 2>/dev/null)" 600
+expect_match "server.pub is a minisign public key" "$(sed -n 1p "$DATA/server.pub" 2>/dev/null)" '^untrusted comment: '
+expect_match "server.pub key line" "$(sed -n 2p "$DATA/server.pub" 2>/dev/null)" '^RW[A-Za-z0-9+/]{54}$'
+if "$KLAXOND" init --data "$DATA" >"$T/reinit.out" 2>&1; then
+	bad "klaxond init on an existing store succeeded; it must refuse"
+else
+	ok
+fi
+mkdir -p "$T/empty"
+if timeout 10 "$KLAXOND" serve --data "$T/empty" --listen "127.0.0.1:$(free_port)" >"$T/empty.out" 2>&1; then
+	bad "klaxond serve on an empty DIR exited 0; it must fail"
+else
+	rc=$?
+	if [ "$rc" -eq 124 ]; then bad "klaxond serve on an empty DIR kept running; it must fail"; else ok; fi
+	expect_match "serve on an empty DIR says why" "$(cat "$T/empty.out")" '[a-z]'
+fi
+
+# --- health, unauthenticated ----------------------------------------------------------------------
+api "" GET /healthz
+expect_status "GET /healthz without auth" 200
+api "" GET /readyz
+expect_status "GET /readyz without auth" 200
+
+api "" GET /metrics
+expect_status "GET /metrics unauthenticated from loopback" 200
+expect_header "metrics Content-Type" Content-Type '^text/plain'
+expect_match "metrics are Prometheus text" "$BODY" '^# (HELP|TYPE) '
+
+# --- 401 ------------------------------------------------------------------------------------------
+api "" GET /incidents
+expect_error "GET /incidents without a token" 401 unauthenticated
+api "not-a-real-token" GET /incidents
+expect_error "GET /incidents with an unknown token" 401 unauthenticated
+api "" GET /incidents "" -H "Authorization: Basic YWRtaW46YWRtaW4="
+expect_error "Basic auth instead of Bearer" 401 unauthenticated
+api "" GET /incidents "" -H "Authorization: Bearer"
+expect_error "Bearer with no token" 401 unauthenticated
+api "" POST /incidents '{"title":"x","severity":"sev1"}'
+expect_error "POST /incidents without a token" 401 unauthenticated
+api "" POST /tenants '{"id":"evil","name":"Evil","region":"eu"}'
+expect_error "POST /tenants without a token" 401 unauthenticated
+api "${ADMIN}x" GET /tenants
+expect_error "admin token with a byte appended" 401 unauthenticated
+
+# --- tenants and actors ----------------------------------------------------------------------------
+api "$ADMIN" POST /tenants '{"id":"acme","name":"Acme","region":"eu"}'
+expect_status "platform admin POST /tenants" 201
+for f in id name kind status region partner_id created_at; do
+	expect_json "tenant has field $f" "has(\"$f\")"
+done
+expect_jq "tenant id" .id acme
+expect_jq "tenant name" .name Acme
+expect_jq "tenant region" .region eu
+expect_jq "tenant kind defaults to customer" .kind customer
+expect_jq "tenant status starts active" .status active
+expect_json "tenant created_at format" ".created_at | test(\"$TS_RE\")"
+api "$ADMIN" POST /tenants '{"id":"acme","name":"Acme again","region":"eu"}'
+expect_error "a second tenant with the same id" 409 conflict
+api "$ADMIN" POST /tenants '{"id":"noname","region":"eu"}'
+expect_error "tenant without a name" 400 invalid_field
+new_tenant beta us
+
+api "$ADMIN" GET /tenants
+expect_status "platform admin GET /tenants" 200
+expect_json "platform admin sees acme and beta" '[(.items // .)[] | .id] | (index("acme") != null and index("beta") != null)'
+api "$ADMIN" GET /tenants/beta
+expect_status "platform admin GET /tenants/beta" 200
+expect_jq "GET /tenants/beta" .region us
+
+api "$ADMIN" POST /tenants/acme/actors '{"name":"alice","roles":["responder"]}'
+expect_status "POST /tenants/acme/actors" 201
+expect_json "actor answer shape {actor:{id,name,roles,key_id},token}" \
+	'(.actor | has("id") and has("name") and has("roles") and has("key_id")) and (.token | type == "string" and length > 0)'
+expect_jq "actor name" .actor.name alice
+expect_jq "actor roles" '.actor.roles | join(",")' responder
+AL=$(j .token)
+AL_ID=$(j .actor.id)
+new_actor acme victor '["viewer"]'
+VI=$ACTOR_TOKEN
+VI_ID=$ACTOR_ID
+new_actor acme audrey '["auditor"]'
+AU=$ACTOR_TOKEN
+new_actor acme tina '["tenant-admin"]'
+TA=$ACTOR_TOKEN
+new_actor beta bob '["responder"]'
+BO=$ACTOR_TOKEN
+new_actor beta bea '["tenant-admin"]'
+BA=$ACTOR_TOKEN
+
+api "$ADMIN" GET /tenants/acme/actors
+expect_status "platform admin lists acme's actors" 200
+expect_json "acme's actors include alice" '[(.items // .)[] | .name] | index("alice") != null'
+expect_json "acme's actor list does not leak tokens" '[.. | objects | has("token")] | any | not'
+expect_json "acme's actor list holds no beta actor" '[(.items // .)[] | .name] | index("bob") == null'
+
+# --- a responder is not a tenant administrator --------------------------------------------------
+api "$AL" POST /tenants '{"id":"rogue","name":"Rogue","region":"eu"}'
+expect_error "responder POST /tenants" 403 policy_denied
+expect_jq "tenant.create denial carries the decision" .error.decision.effect deny
+api "$AL" POST /tenants/acme/actors '{"name":"mallory","roles":["tenant-admin"]}'
+expect_error "responder creates an actor" 403 policy_denied
+api "$TA" POST /tenants '{"id":"rogue2","name":"Rogue","region":"eu"}'
+expect_error "a customer tenant-admin POST /tenants" 403 policy_denied
+api "$AL" GET /tenants
+expect_status "responder GET /tenants" 200
+expect_jq "responder sees only its own tenant" '[(.items // .)[] | .id] | join(",")' acme
+api "$AL" GET /tenants/beta
+expect_error "responder GET another tenant" 404 not_found
+api "$TA" POST /tenants/beta/actors '{"name":"spy","roles":["tenant-admin"]}'
+expect_status "acme's tenant-admin creates an actor in beta" "403|404"
+api "$TA" PATCH /tenants/beta '{"name":"Pwned"}'
+expect_status "acme's tenant-admin renames beta" "403|404"
+api "$ADMIN" GET /tenants/beta
+expect_jq "beta keeps its name" .name "beta Inc"
+
+# --- tenant isolation: another tenant's incident is exactly a missing one ----------------------
+new_incident "$AL" "Acme secret outage" sev1
+A=$INC
+api "$AL" GET "/incidents/$A"
+expect_status "owner reads its incident" 200
+MISSING=inc_00000000000000000000000000
+norm() { # the error without request_id, and with the id masked
+	printf '%s' "$BODY" | jq -c --arg id "$1" '.error | del(.request_id) | .message |= (if type == "string" then gsub($id; "ID") else . end)'
+}
+api "$BO" GET "/incidents/$A"
+expect_error "beta GET acme's incident" 404 not_found
+CROSS=$(norm "$A")
+api "$BO" GET "/incidents/$MISSING"
+expect_error "beta GET a missing incident" 404 not_found
+expect_eq "cross-tenant GET body equals a missing id's" "$CROSS" "$(norm "$MISSING")"
+
+api "$BO" PATCH "/incidents/$A" '{"status":"triaged"}'
+expect_error "beta PATCH acme's incident" 404 not_found
+CROSS=$(norm "$A")
+api "$BO" PATCH "/incidents/$MISSING" '{"status":"triaged"}'
+expect_eq "cross-tenant PATCH body equals a missing id's" "$CROSS" "$(norm "$MISSING")"
+api "$BA" PATCH "/incidents/$A" '{"status":"triaged"}'
+expect_error "beta's tenant-admin PATCH acme's incident" 404 not_found
+api "$BO" POST "/incidents/$A/notes" '{"text":"sneaky"}'
+expect_error "beta note on acme's incident" 404 not_found
+
+api "$BO" GET "/timeline?incident_id=$A"
+CROSS_S=$STATUS
+CROSS=$(printf '%s' "$BODY" | jq -c --arg id "$A" 'if has("error") then (.error | del(.request_id) | .message |= gsub($id; "ID")) else . end')
+api "$BO" GET "/timeline?incident_id=$MISSING"
+expect_eq "cross-tenant timeline answers like a missing id (status)" "$CROSS_S" "$STATUS"
+expect_eq "cross-tenant timeline answers like a missing id (body)" "$CROSS" \
+	"$(printf '%s' "$BODY" | jq -c --arg id "$MISSING" 'if has("error") then (.error | del(.request_id) | .message |= gsub($id; "ID")) else . end')"
+expect_status "cross-tenant timeline is not a 2xx with events or a 5xx" "200|404"
+[ "$CROSS_S" = 200 ] && expect_jq "cross-tenant timeline is empty" '.items | length' 0
+
+api "$BO" GET /incidents
+expect_json "beta's list does not hold acme's incident" "[.items[].id] | index(\"$A\") == null"
+api "$BO" GET "/incidents?q=secret"
+expect_jq "beta's search does not find acme's incident" '.items | length' 0
+
+api "$AL" GET "/incidents/$A"
+expect_jq "acme's incident unchanged by beta" .version 1
+
+# platform admins administer tenants but do not see their incidents
+api "$ADMIN" GET "/incidents/$A"
+expect_error "platform admin GET a tenant's incident" 404 not_found
+api "$ADMIN" GET /incidents
+case "$STATUS" in
+200) expect_json "platform admin's list holds no tenant incident" "[.items[].id] | index(\"$A\") == null" ;;
+4??) ok ;;
+*) badr "platform admin GET /incidents: status $STATUS, wanted 200 (empty) or a 4xx" ;;
+esac
+api "$ADMIN" PATCH "/incidents/$A" '{"status":"triaged"}'
+expect_error "platform admin PATCH a tenant's incident" 404 not_found
+
+# --- a viewer is denied mutations, with the decision and a deny receipt ------------------------
+api "$VI" GET /incidents
+expect_status "viewer GET /incidents" 200
+api "$VI" GET "/incidents/$A"
+expect_status "viewer GET an incident" 200
+api "$VI" POST /incidents '{"title":"viewer tries","severity":"sev3"}' -H 'X-Request-Id: deny-test-0001'
+expect_error "viewer POST /incidents" 403 policy_denied
+expect_jq "denial decision effect" .error.decision.effect deny
+expect_json "denial decision has rules" '.error.decision.rules | type == "array"'
+expect_jq "denial request_id echoed in the body" .error.request_id deny-test-0001
+api "$VI" PATCH "/incidents/$A" '{"status":"triaged"}'
+expect_error "viewer PATCH" 403 policy_denied
+api "$VI" POST "/incidents/$A/notes" '{"text":"viewer note"}'
+expect_error "viewer note" 403 policy_denied
+api "$AL" GET "/incidents/$A"
+expect_jq "viewer's denied PATCH changed nothing" .version 1
+
+api "$AU" GET "/receipts?action=incident.create&limit=500"
+expect_status "auditor GET /receipts?action=incident.create" 200
+expect_json "a deny receipt for the viewer's incident.create" \
+	"any(.items[]; .action == \"incident.create\" and .decision.effect == \"deny\" and .request_id == \"deny-test-0001\")"
+expect_json "the deny receipt names the viewer" \
+	"any(.items[]; .request_id == \"deny-test-0001\" and (.actor == \"$VI_ID\" or (.actor | type == \"object\" and .id == \"$VI_ID\")))"
+expect_json "the deny receipt is acme's" 'all(.items[]; .tenant_id == "acme")'
+api "$VI" GET /receipts
+expect_status "viewer GET /receipts (*.list)" 200
+api "$BO" GET "/receipts?action=incident.create&limit=500"
+expect_json "beta sees no acme receipt" 'all(.items[]; .tenant_id == "beta")'
+expect_json "beta does not see the viewer's denial" 'all(.items[]; .request_id != "deny-test-0001")'
+
+# --- token rotation --------------------------------------------------------------------------
+new_actor acme rotor '["responder"]'
+RO=$ACTOR_TOKEN
+RO_ID=$ACTOR_ID
+api "$ADMIN" POST "/tenants/acme/actors/$RO_ID/token"
+expect_status "rotate a token" 201
+RO2=$(j .token)
+expect_ne "the new token differs" "$RO2" "$RO"
+api "$RO" GET /incidents
+expect_error "the old token after rotation" 401 unauthenticated
+api "$RO2" GET /incidents
+expect_status "the new token works" 200
+
+# --- X-Request-Id ---------------------------------------------------------------------------------
+api "$AL" GET /incidents "" -H 'X-Request-Id: my-trace-123'
+expect_header "X-Request-Id echoed on a 200" X-Request-Id '^my-trace-123$'
+api "" GET /incidents "" -H 'X-Request-Id: my-trace-401'
+expect_header "X-Request-Id echoed on a 401" X-Request-Id '^my-trace-401$'
+expect_jq "X-Request-Id in the 401 body" .error.request_id my-trace-401
+api "$AL" GET "/incidents/$MISSING" "" -H 'X-Request-Id: my-trace-404'
+expect_jq "X-Request-Id in the 404 body" .error.request_id my-trace-404
+api "$AL" GET /incidents
+expect_header "a request id is generated when absent" X-Request-Id '.'
+G1=$(hdr X-Request-Id)
+api "$AL" GET /incidents
+expect_ne "generated request ids differ" "$(hdr X-Request-Id)" "$G1"
+api "" GET /incidents
+expect_header "a generated request id on a 401" X-Request-Id '.'
+expect_eq "the 401 body carries the generated request id" "$(j .error.request_id)" "$(hdr X-Request-Id)"
+api "$AL" POST /incidents '{"title":"traced","severity":"sev4"}' -H 'X-Request-Id: create-trace-77'
+expect_status "traced create" 201
+RC=$(j .receipt_id)
+api "$AL" GET "/receipts/$RC"
+expect_status "the creator reads its receipt" 200
+expect_jq "the receipt carries the request id" .request_id create-trace-77
+
+# --- a suspended tenant's actors get 403 on mutations ------------------------------------------
+new_tenant sleepy
+new_actor sleepy sam '["responder"]'
+SA=$ACTOR_TOKEN
+api "$ADMIN" PATCH /tenants/sleepy '{"status":"suspended"}'
+expect_status "suspend a tenant" 200
+expect_jq "tenant suspended" .status suspended
+api "$SA" POST /incidents '{"title":"while suspended","severity":"sev3"}'
+expect_error "a suspended tenant's mutation" 403 policy_denied
+
+# --- an offboarded tenant: tokens revoked, data kept ------------------------------------------------
+new_tenant gone
+new_actor gone gus '["responder"]'
+GU=$ACTOR_TOKEN
+new_incident "$GU" "Before offboarding" sev3
+api "$ADMIN" PATCH /tenants/gone '{"status":"offboarded"}'
+expect_status "offboard a tenant" 200
+expect_jq "tenant offboarded" .status offboarded
+api "$GU" GET /incidents
+expect_error "an offboarded tenant's token" 401 unauthenticated
+api "$ADMIN" GET /tenants/gone
+expect_jq "the offboarded tenant is kept" .status offboarded
+api "$ADMIN" PATCH /tenants/gone '{"status":"active"}'
+expect_status "offboarded is final" "4[0-9][0-9]"
+
+alive "after the tenancy tests"
+finish
