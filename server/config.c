@@ -26,6 +26,10 @@ void config_defaults(struct server_config *c)
 	c->features[FEATURE_COMMAND_STEPS] = false; /* shared servers run no commands unless asked */
 	snprintf(c->sandbox_user, sizeof c->sandbox_user, "nobody");
 	snprintf(c->sandbox_path, sizeof c->sandbox_path, "/usr/bin:/bin");
+	c->sandbox_cpu_s = 300;
+	c->sandbox_memory_mb = 1024;
+	c->sandbox_processes = 256;
+	c->sandbox_open_files = 256;
 }
 
 int config_feature_by_name(const char *name)
@@ -135,6 +139,14 @@ static int apply(struct server_config *c, const char *section, const char *key, 
 			return set_string(c->sandbox_path, sizeof c->sandbox_path, v);
 		if (!strcmp(key, "runner"))
 			return set_string(c->sandbox_runner, sizeof c->sandbox_runner, v);
+		if (!strcmp(key, "cpu_s"))
+			return parse_uint(v, 1, 86400, &c->sandbox_cpu_s);
+		if (!strcmp(key, "memory_mb"))
+			return parse_uint(v, 16, 1u << 20, &c->sandbox_memory_mb);
+		if (!strcmp(key, "processes"))
+			return parse_uint(v, 1, 1u << 16, &c->sandbox_processes);
+		if (!strcmp(key, "open_files"))
+			return parse_uint(v, 16, 1u << 20, &c->sandbox_open_files);
 	}
 	return -2;
 }

@@ -166,6 +166,24 @@ static int serve_until_signal(struct kx_core *core, const struct server_config *
 	return 0;
 }
 
+/* Command steps run only where the config switches them on for the tenant. */
+static bool command_steps_on(void *cls, const char *tenant_id)
+{
+	return config_feature_on(cls, tenant_id, FEATURE_COMMAND_STEPS);
+}
+
+static void sandbox_of(const struct server_config *cfg, struct kx_sandbox *sb)
+{
+	memset(sb, 0, sizeof *sb);
+	snprintf(sb->user, sizeof sb->user, "%s", cfg->sandbox_user);
+	snprintf(sb->path, sizeof sb->path, "%s", cfg->sandbox_path);
+	snprintf(sb->runner, sizeof sb->runner, "%s", cfg->sandbox_runner);
+	sb->cpu_s = cfg->sandbox_cpu_s;
+	sb->memory_mb = cfg->sandbox_memory_mb;
+	sb->processes = cfg->sandbox_processes;
+	sb->open_files = cfg->sandbox_open_files;
+}
+
 static int cmd_serve(const struct args *a)
 {
 	char db[4096], key[4096];
@@ -188,7 +206,11 @@ static int cmd_serve(const struct args *a)
 		free(tls.cert_pem);
 		return 1;
 	}
-	struct kx_core_options opt = {.db_path = db, .key_path = key};
+	struct kx_sandbox sandbox;
+	sandbox_of(&cfg, &sandbox);
+	struct kx_core_options opt = {.db_path = db, .key_path = key, .sandbox = &sandbox,
+				      .command_steps_on = command_steps_on,
+				      .command_steps_cls = &cfg};
 	struct kx_error err = {0};
 	struct kx_core *core = kx_core_open(&opt, &err);
 	int rc = 1;

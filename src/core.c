@@ -16,6 +16,7 @@
 #include "digest.h"
 #include "ledger.h"
 #include "tenant.h"
+#include "worker.h"
 
 static void key_path_of(const struct kx_core_options *opt, char *out, size_t len)
 {
@@ -118,7 +119,11 @@ static struct kx_core *core_new(const struct kx_core_options *opt, bool create,
 		return NULL;
 	}
 	pthread_mutex_init(&core->lock, NULL);
+	pthread_mutex_init(&core->workers_lock, NULL);
 	core->embedded = opt->embedded;
+	core->sandbox = opt->sandbox;
+	core->command_steps_on = opt->command_steps_on;
+	core->command_steps_cls = opt->command_steps_cls;
 	os_user_of(core->os_user, sizeof core->os_user);
 	core->meter = metering_new();
 	struct store_options so = {.create = create, .synchronous_full = !opt->synchronous_normal};
@@ -161,12 +166,14 @@ void kx_core_close(struct kx_core *core)
 {
 	if (!core)
 		return;
+	core_workers_reap(core, true); /* running commands are killed, their ends recorded */
 	if (core->store && core->meter)
 		metering_flush(core->meter, core->store, kx_clock_now_ms(), NULL);
 	store_close(core->store);
 	metering_free(core->meter);
 	minisign_seckey_wipe(&core->key);
 	pthread_mutex_destroy(&core->lock);
+	pthread_mutex_destroy(&core->workers_lock);
 	free(core);
 }
 

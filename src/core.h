@@ -21,6 +21,13 @@ struct kx_core {
 	char os_user[64]; /* embedded mode: who ran the program */
 	struct metering *meter;
 	struct kx_stats stats; /* updated under lock */
+	/* Command steps: where they run, and whether a tenant may run them. */
+	const struct kx_sandbox *sandbox;
+	bool (*command_steps_on)(void *cls, const char *tenant_id);
+	void *command_steps_cls;
+	/* Step workers alive now (worker.c); their own lock, never held with `lock` waiting. */
+	pthread_mutex_t workers_lock;
+	struct worker *workers;
 };
 
 /* Records one policy evaluation's duration in core->stats (caller holds the lock). */

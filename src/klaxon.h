@@ -16,11 +16,24 @@
 
 struct kx_core;
 
+/* Where klaxond runs command steps (DESIGN.md "Runbooks and execution"). */
+struct kx_sandbox {
+	char user[64];    /* an unprivileged user to run as (klaxond must be root to switch) */
+	char path[256];   /* PATH inside the sandbox */
+	char runner[512]; /* a command that receives the step's argv after it, or "" */
+	unsigned cpu_s, memory_mb, processes, open_files;
+};
+
 struct kx_core_options {
 	const char *db_path;   /* the SQLite file */
 	const char *key_path;  /* the server key; NULL: db_path + ".key" */
 	bool embedded;         /* receipts record the OS user (identity is not proven) */
 	bool synchronous_normal; /* trade durability for speed: only for benchmarks of the cost */
+	/* Command steps: NULL sandbox runs them as the calling user (embedded, the operator). */
+	const struct kx_sandbox *sandbox;
+	/* Are command steps on for this tenant? NULL: on everywhere. */
+	bool (*command_steps_on)(void *cls, const char *tenant_id);
+	void *command_steps_cls;
 };
 
 /* What `init` made: the platform admin's token (shown once; caller zeroes and frees). */

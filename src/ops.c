@@ -13,7 +13,9 @@
 #include "ledger.h"
 #include "ops.h"
 
-static const struct op_def *const op_tables[] = {incident_ops, tenant_ops, ledger_ops, policy_ops};
+static const struct op_def *const op_tables[] = {
+	incident_ops, tenant_ops, ledger_ops, policy_ops, runbook_ops, execution_ops, approval_ops,
+};
 
 static const struct op_def *op_find(const char *name)
 {
@@ -92,6 +94,8 @@ static void ctx_free(struct op_ctx *ctx)
 	cJSON_Delete(ctx->resource);
 	cJSON_Delete(ctx->change);
 	cJSON_Delete(ctx->loaded);
+	if (ctx->state_free)
+		ctx->state_free(ctx->state);
 	cJSON_Delete(ctx->result);
 	free(ctx->text);
 	free(ctx->location);

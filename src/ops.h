@@ -31,6 +31,8 @@ struct op_ctx {
 	cJSON *change;           /* context.change for an update (owned) */
 	char resource_id[96];    /* what the receipt names */
 	cJSON *loaded;           /* whatever prepare loaded for apply (owned) */
+	void *state;             /* a module's own state across the steps, freed by state_free */
+	void (*state_free)(void *state);
 
 	/* Set by apply. */
 	int status;
@@ -70,6 +72,9 @@ extern const struct op_def incident_ops[];
 extern const struct op_def tenant_ops[];
 extern const struct op_def ledger_ops[];
 extern const struct op_def policy_ops[];
+extern const struct op_def runbook_ops[];
+extern const struct op_def execution_ops[];
+extern const struct op_def approval_ops[];
 
 /* Steps 5-6 for callers outside kx_call too (init): writes the decision record, the receipt
  * and its ledger leaf for ctx->tenant; returns the receipt's decision summary (caller owns)

@@ -42,7 +42,7 @@ static double now_s(void)
 
 /* In the child: the sandbox's limits and identity, then exec. Never returns. */
 static void child_exec(char *const argv[], char *const env[], int out_fd, const char *workdir,
-		       const struct runner_sandbox *sb, uid_t uid, gid_t gid)
+		       const struct kx_sandbox *sb, uid_t uid, gid_t gid)
 {
 	setsid(); /* its own session and process group: a timeout kills them all */
 	dup2(out_fd, 1);
@@ -167,7 +167,7 @@ static void *job_thread(void *arg)
 	return NULL;
 }
 
-static int sandbox_identity(const struct runner_sandbox *sb, uid_t *uid, gid_t *gid,
+static int sandbox_identity(const struct kx_sandbox *sb, uid_t *uid, gid_t *gid,
 			    struct kx_error *err)
 {
 	if (!sb || !sb->user[0])
@@ -187,7 +187,7 @@ static int sandbox_identity(const struct runner_sandbox *sb, uid_t *uid, gid_t *
 }
 
 int runner_start(char *const argv[], char *const env[], unsigned timeout_s,
-		 const struct runner_sandbox *sandbox, runner_done_fn done, void *cls,
+		 const struct kx_sandbox *sandbox, runner_done_fn done, void *cls,
 		 struct runner_job **out, struct kx_error *err)
 {
 	uid_t uid = 0;
@@ -257,6 +257,11 @@ bool runner_wait(struct runner_job *job, double seconds)
 	bool done = job->done;
 	pthread_mutex_unlock(&job->lock);
 	return done;
+}
+
+const struct runner_result *runner_result(const struct runner_job *job)
+{
+	return &job->res;
 }
 
 void runner_kill(struct runner_job *job)

@@ -9,15 +9,9 @@
 #include <stddef.h>
 
 #include "error.h"
+#include "klaxon.h"
 
 #define RUNNER_OUTPUT_MAX (64 * 1024)
-
-struct runner_sandbox {
-	char user[64];    /* run as this user (needs root); "" = the caller's user */
-	char path[256];   /* PATH inside */
-	char runner[512]; /* a command that takes the argv after it (e.g. ssh host --), or "" */
-	unsigned cpu_s, memory_mb, processes, open_files;
-};
 
 struct runner_result {
 	int exit_code; /* the exit status, or 128 + signal; -1 when it could not start */
@@ -37,8 +31,10 @@ typedef void (*runner_done_fn)(struct runner_job *job, const struct runner_resul
 /* argv and env (NAME=value strings) are NULL-terminated and copied. sandbox NULL: run as the
  * caller. 0 with *job, or -1 with err. */
 int runner_start(char *const argv[], char *const env[], unsigned timeout_s,
-		 const struct runner_sandbox *sandbox, runner_done_fn done, void *cls,
+		 const struct kx_sandbox *sandbox, runner_done_fn done, void *cls,
 		 struct runner_job **job, struct kx_error *err);
+/* The result, once runner_wait said the job ended. */
+const struct runner_result *runner_result(const struct runner_job *job);
 /* Waits up to `seconds` for the end; true when it has ended. */
 bool runner_wait(struct runner_job *job, double seconds);
 /* Kills the whole process group now (abort). */
