@@ -23,7 +23,8 @@ struct cli {
 	int n_labels;
 	const char *limit, *cursor, *query, *if_match, *idempotency_key, *override;
 	const char *action, *resource, *from, *to;
-	bool all;
+	bool all, reject;
+	const char *key, *incident, *reason, *name, *wait, *output;
 	/* positional words after the options are taken out */
 	char **args;
 	int n_args;
@@ -51,5 +52,11 @@ int cmd_incident(struct cli *c);
 int cmd_timeline(struct cli *c);
 int cmd_receipts(struct cli *c);
 int cmd_ledger(struct cli *c);
+int cmd_keygen(struct cli *c);
+int cmd_signing_key(struct cli *c);
+int cmd_runbook(struct cli *c);
+int cmd_run(struct cli *c);
+int cmd_approve(struct cli *c);
+int cmd_approvals(struct cli *c);
 
 #endif

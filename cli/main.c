@@ -19,7 +19,8 @@ enum {
 	OPT_DEBUG_LOG, OPT_VERSION, OPT_TITLE, OPT_SEVERITY, OPT_DESCRIPTION, OPT_REGION,
 	OPT_LABEL, OPT_STATUS, OPT_NOTE, OPT_COMMANDER, OPT_LIMIT, OPT_CURSOR, OPT_QUERY,
 	OPT_IF_MATCH, OPT_IDEMPOTENCY_KEY, OPT_OVERRIDE, OPT_ACTION, OPT_RESOURCE, OPT_FROM,
-	OPT_TO, OPT_ALL, OPT_CONFIG, OPT_INSECURE,
+	OPT_TO, OPT_ALL, OPT_CONFIG, OPT_INSECURE, OPT_KEY, OPT_INCIDENT, OPT_REASON,
+	OPT_REJECT, OPT_NAME, OPT_WAIT,
 };
 
 static const struct option long_options[] = {
@@ -54,6 +55,13 @@ static const struct option long_options[] = {
 	{"all", no_argument, NULL, OPT_ALL},
 	{"config", required_argument, NULL, OPT_CONFIG},
 	{"insecure", no_argument, NULL, OPT_INSECURE},
+	{"key", required_argument, NULL, OPT_KEY},
+	{"incident", required_argument, NULL, OPT_INCIDENT},
+	{"reason", required_argument, NULL, OPT_REASON},
+	{"reject", no_argument, NULL, OPT_REJECT},
+	{"name", required_argument, NULL, OPT_NAME},
+	{"wait", required_argument, NULL, OPT_WAIT},
+	{"output", required_argument, NULL, 'o'},
 	{NULL, 0, NULL, 0},
 };
 
@@ -98,6 +106,13 @@ static int take_option(struct cli *c, int opt, const char *arg)
 	case OPT_FROM: slot = &c->from; break;
 	case OPT_TO: slot = &c->to; break;
 	case OPT_CONFIG: slot = &c->config; break;
+	case OPT_KEY: slot = &c->key; break;
+	case OPT_INCIDENT: slot = &c->incident; break;
+	case OPT_REASON: slot = &c->reason; break;
+	case OPT_NAME: slot = &c->name; break;
+	case OPT_WAIT: slot = &c->wait; break;
+	case 'o': slot = &c->output; break;
+	case OPT_REJECT: c->reject = true; return 0;
 	case OPT_INSECURE: c->insecure = true; return 0;
 	case OPT_JSON: c->json = true; return 0;
 	case OPT_ALL: c->all = true; return 0;
@@ -158,6 +173,9 @@ struct command {
 static const struct command commands[] = {
 	{"init", cmd_init},	    {"incident", cmd_incident}, {"timeline", cmd_timeline},
 	{"receipts", cmd_receipts}, {"ledger", cmd_ledger},
+	{"keygen", cmd_keygen},	    {"signing-key", cmd_signing_key},
+	{"runbook", cmd_runbook},   {"run", cmd_run},
+	{"approve", cmd_approve},   {"approvals", cmd_approvals},
 };
 
 int main(int argc, char **argv)
@@ -166,7 +184,7 @@ int main(int argc, char **argv)
 	struct cli c = {0};
 	int opt;
 	opterr = 1;
-	while ((opt = getopt_long(argc, argv, "h", long_options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "ho:", long_options, NULL)) != -1) {
 		if (opt == OPT_VERSION) {
 			puts(KLAXON_VERSION_TEXT);
 			return CLI_OK;

@@ -378,11 +378,11 @@ static int check_runnable(struct op_ctx *ctx, const struct exec_op *x)
 	const struct exec_state *st = &x->st;
 	const char *status = exec_step_status(st, x->step_idx);
 	const char *kind = str(exec_step(st, x->step_idx), "kind");
+	if (!strcmp(status, "succeeded") || !strcmp(status, "rolled_back"))
+		return kx_error_set(ctx->err, 409, "step_already_done", NULL, "the step is done");
 	if (exec_is_finished(exec_status(st)))
 		return kx_error_set(ctx->err, 409, "execution_finished", NULL,
 				    "the execution is %s", exec_status(st));
-	if (!strcmp(status, "succeeded") || !strcmp(status, "rolled_back"))
-		return kx_error_set(ctx->err, 409, "step_already_done", NULL, "the step is done");
 	if (!strcmp(kind, "approval"))
 		return kx_error_set(ctx->err, 409, "approval_required", NULL,
 				    "an approval step opens by signed approvals, not by execution");

@@ -40,10 +40,18 @@ static const struct route routes[] = {
 	{"POST", "/run-executions/{id}:abort", "execution.abort", "runbooks"},
 	{"POST", "/run-executions/{id}:rollback", "execution.rollback", "runbooks"},
 	{"GET", "/approvals", "approval.list", "runbooks"},
+	{"GET", "/session", "session.get", NULL},
 	{"GET", "/receipts", "receipt.list", NULL},
 	{"GET", "/receipts/{id}", "receipt.get", NULL},
 	{"GET", "/ledger/checkpoint", "ledger.get", NULL},
 	{"GET", "/ledger/consistency", "ledger.consistency", NULL},
+	{"POST", "/tenants/{id}/evidence-exports", "evidence.export", NULL},
+	{"GET", "/tenants/{id}/evidence-exports", "evidence.list", NULL},
+	{"GET", "/tenants/{id}/evidence-exports/{sub}/bundle", "evidence.download", NULL},
+	{"GET", "/tenants/{id}/redaction-rules", "redaction.get", "tenants"},
+	{"PUT", "/tenants/{id}/redaction-rules", "redaction.set", "tenants"},
+	{"GET", "/tenants/{id}/usage", "usage.report", "metering"},
+	{"GET", "/usage", "usage.platform", "metering"},
 };
 
 /* Copies one path segment [s, e) into out; false when empty or too long. The server hands

@@ -588,7 +588,28 @@ static int rotate_token_apply(struct op_ctx *ctx)
 	return rc;
 }
 
+/* ---- session.get: who am I (not in API.md's actions: everyone may ask it) ---- */
+
+static int session_authorize(struct op_ctx *ctx, bool *allow, const char **rule)
+{
+	(void)ctx;
+	*allow = true;
+	*rule = "tenancy:self";
+	return 0;
+}
+
+static int session_apply(struct op_ctx *ctx)
+{
+	ctx->result = cJSON_CreateObject();
+	cJSON_AddStringToObject(ctx->result, "tenant_id", ctx->caller_tenant);
+	cJSON_AddItemToObject(ctx->result, "actor", actor_public(ctx->subject));
+	cJSON_AddBoolToObject(ctx->result, "platform_admin",
+			      tenant_actor_is_platform_admin(ctx->subject));
+	return 0;
+}
+
 const struct op_def tenant_ops[] = {
+	{"session.get", OP_QUERY, NULL, session_apply, session_authorize, NULL},
 	{"tenant.create", OP_MUTATION, create_tenant_prepare, create_tenant_apply,
 	 create_tenant_authorize},
 	{"tenant.get", OP_QUERY, get_tenant_prepare, get_tenant_apply, tenant_authorize_cross},

@@ -1,0 +1,392 @@
+/* Runbooks from the command line: keys, publishing, launching, running steps, approving,
+ * abort and rollback (issue 5's CLI forms). */
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cjson/cJSON.h>
+
+#include "cli.h"
+#include "keys.h"
+#include "print.h"
+
+#define RUNBOOK_DOC_MAX (256 * 1024)
+
+/* Runs one request on a freshly opened backend; prints the JSON or calls show(). */
+static int run_and_show(struct cli *c, const struct backend_request *req, void (*show)(const cJSON *))
+{
+	struct backend *b = cli_backend(c);
+	if (!b)
+		return CLI_REFUSED;
+	int status;
+	cJSON *res = cli_call(b, req, &status);
+	backend_close(b);
+	if (res && (c->json || !show))
+		print_json(res);
+	else if (res)
+		show(res);
+	cJSON_Delete(res);
+	return status;
+}
+
+static char *json_text(cJSON *o)
+{
+	char *t = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	return t;
+}
+
+/* ---- keygen, signing-key ---- */
+
+int cmd_keygen(struct cli *c)
+{
+	if (c->n_args != 1)
+		return cli_usage_error("keygen takes no positional arguments");
+	const char *sec = c->output ? c->output : "klaxon.key";
+	char pub[4096], err[512];
+	size_t n = strlen(sec);
+	if (n > 4 && !strcmp(sec + n - 4, ".key"))
+		snprintf(pub, sizeof pub, "%.*s.pub", (int)(n - 4), sec);
+	else
+		snprintf(pub, sizeof pub, "%s.pub", sec);
+	if (keys_generate(sec, pub, err, sizeof err)) {
+		fprintf(stderr, "klaxon: %s\n", err);
+		return CLI_REFUSED;
+	}
+	char id[17];
+	keys_id(pub, id, err, sizeof err);
+	printf("secret key %s (0600), public key %s, key id %s\n", sec, pub, id);
+	return CLI_OK;
+}
+
+static void key_row(const cJSON *k)
+{
+	print_cell(print_str(k, "key_id"), 18);
+	print_cell(print_str(k, "name"), 24);
+	print_cell(cJSON_IsString(cJSON_GetObjectItem(k, "revoked_at")) ? "revoked" : "trusted", 9);
+	print_cell(print_str(k, "created_at"), 25);
+	putchar('\n');
+}
+
+static void key_list_show(const cJSON *res)
+{
+	const cJSON *k;
+	cJSON_ArrayForEach(k, cJSON_GetObjectItem(res, "items")) key_row(k);
+}
+
+int cmd_signing_key(struct cli *c)
+{
+	const char *verb = c->n_args > 1 ? c->args[1] : "";
+	const char *tenant = c->tenant ? c->tenant : NULL;
+	char tenant_buf[128];
+	if (!tenant) { /* the caller's own tenant */
+		struct backend *b = cli_backend(c);
+		if (!b)
+			return CLI_REFUSED;
+		int st;
+		struct backend_request who = {.op = "session.get"};
+		cJSON *s = cli_call(b, &who, &st);
+		backend_close(b);
+		if (!s)
+			return st;
+		snprintf(tenant_buf, sizeof tenant_buf, "%s", print_str(s, "tenant_id"));
+		cJSON_Delete(s);
+		tenant = tenant_buf;
+	}
+	if (!strcmp(verb, "list") && c->n_args == 2) {
+		struct backend_request req = {.op = "signing_key.list", .id = tenant};
+		return run_and_show(c, &req, key_list_show);
+	}
+	if (!strcmp(verb, "revoke") && c->n_args == 3) {
+		struct backend_request req = {.op = "signing_key.revoke", .id = tenant, .sub_id = c->args[2]};
+		return run_and_show(c, &req, key_row);
+	}
+	if (!strcmp(verb, "add") && c->n_args == 3) {
+		char err[512];
+		char *line = keys_public_line(c->args[2], err, sizeof err);
+		if (!line) {
+			fprintf(stderr, "klaxon: %s\n", err);
+			return CLI_REFUSED;
+		}
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "name", c->name ? c->name : c->args[2]);
+		cJSON_AddStringToObject(o, "public_key", line);
+		free(line);
+		char *body = json_text(o);
+		struct backend_request req = {.op = "signing_key.add", .id = tenant, .body = body};
+		int rc = run_and_show(c, &req, key_row);
+		free(body);
+		return rc;
+	}
+	return cli_usage_error("signing-key add PUBKEY_FILE [--name N] | list | revoke KEY_ID");
+}
+
+/* ---- runbook ---- */
+
+static void version_show(const cJSON *v)
+{
+	printf("%s version %.0f  risk %s  key %s\ndigest %s\n", print_str(v, "id"),
+	       cJSON_GetNumberValue(cJSON_GetObjectItem(v, "version")), print_str(v, "risk"),
+	       print_str(v, "key_id"), print_str(v, "digest"));
+	const cJSON *s;
+	int i = 1;
+	cJSON_ArrayForEach(s, cJSON_GetObjectItem(v, "steps"))
+	{
+		printf("  %2d. %-9s %-20s %s\n", i++, print_str(s, "kind"), print_str(s, "id"),
+		       print_str(s, "title"));
+	}
+}
+
+static void runbook_list_show(const cJSON *res)
+{
+	const cJSON *r;
+	cJSON_ArrayForEach(r, cJSON_GetObjectItem(res, "items"))
+	{
+		char v[16];
+		snprintf(v, sizeof v, "v%.0f", cJSON_GetNumberValue(cJSON_GetObjectItem(r, "version")));
+		print_cell(print_str(r, "id"), 28);
+		print_cell(v, 6);
+		print_cell(print_str(r, "risk"), 9);
+		print_cell(print_str(r, "key_id"), 18);
+		print_cell(print_str(r, "name"), 40);
+		putchar('\n');
+	}
+}
+
+static void execution_show(const cJSON *e)
+{
+	printf("%s  %s  runbook %s v%.0f%s%s\n", print_str(e, "id"), print_str(e, "status"),
+	       print_str(e, "runbook_id"), cJSON_GetNumberValue(cJSON_GetObjectItem(e, "runbook_version")),
+	       cJSON_IsString(cJSON_GetObjectItem(e, "incident_id")) ? "  incident " : "",
+	       cJSON_IsString(cJSON_GetObjectItem(e, "incident_id")) ? print_str(e, "incident_id") : "");
+	const cJSON *s;
+	cJSON_ArrayForEach(s, cJSON_GetObjectItem(e, "steps"))
+	{
+		const cJSON *code = cJSON_GetObjectItem(s, "exit_code");
+		char exit_text[24] = "";
+		if (cJSON_IsNumber(code))
+			snprintf(exit_text, sizeof exit_text, "exit %.0f", code->valuedouble);
+		printf("  %-20s %-9s %-18s %s\n", print_str(s, "id"), print_str(s, "kind"),
+		       print_str(s, "status"), exit_text);
+	}
+}
+
+static int runbook_publish(struct cli *c)
+{
+	if (c->n_args != 3 || !c->key)
+		return cli_usage_error("runbook publish FILE --key SECRET_KEY");
+	char err[512];
+	size_t len;
+	char *doc = keys_read_file(c->args[2], RUNBOOK_DOC_MAX, &len, err, sizeof err);
+	char *sig = doc ? keys_sign(c->key, doc, len, NULL, err, sizeof err) : NULL;
+	int rc = CLI_REFUSED;
+	if (!sig || strlen(doc) != len) {
+		fprintf(stderr, "klaxon: %s\n", sig ? "the document holds a NUL byte" : err);
+	} else {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "document", doc);
+		cJSON_AddStringToObject(o, "signature", sig);
+		char *body = json_text(o);
+		struct backend_request req = {.op = "runbook.publish", .body = body};
+		rc = run_and_show(c, &req, version_show);
+		free(body);
+	}
+	free(doc);
+	free(sig);
+	return rc;
+}
+
+int cmd_runbook(struct cli *c)
+{
+	const char *verb = c->n_args > 1 ? c->args[1] : "";
+	if (!strcmp(verb, "publish"))
+		return runbook_publish(c);
+	if (!strcmp(verb, "list") && c->n_args == 2) {
+		struct backend_request req = {.op = "runbook.list"};
+		return run_and_show(c, &req, runbook_list_show);
+	}
+	if (!strcmp(verb, "show") && c->n_args == 3) {
+		struct backend_request req = {.op = "runbook.get", .id = c->args[2]};
+		return run_and_show(c, &req, version_show);
+	}
+	if (!strcmp(verb, "launch") && c->n_args == 3) {
+		cJSON *o = cJSON_CreateObject();
+		if (c->incident)
+			cJSON_AddStringToObject(o, "incident_id", c->incident);
+		char *body = json_text(o);
+		struct backend_request req = {.op = "runbook.launch", .id = c->args[2], .body = body,
+					      .idempotency_key = c->idempotency_key};
+		int rc = run_and_show(c, &req, execution_show);
+		free(body);
+		return rc;
+	}
+	return cli_usage_error("runbook publish FILE --key K | list | show ID | launch ID [--incident INC]");
+}
+
+/* ---- run ---- */
+
+static void step_show(const cJSON *s)
+{
+	const cJSON *code = cJSON_GetObjectItem(s, "exit_code");
+	printf("%s  %s", print_str(s, "id"), print_str(s, "status"));
+	if (cJSON_IsNumber(code))
+		printf("  exit %.0f", code->valuedouble);
+	putchar('\n');
+	const char *out = cJSON_GetStringValue(cJSON_GetObjectItem(s, "output"));
+	if (out && *out)
+		fputs(out, stdout);
+}
+
+static int run_reasoned(struct cli *c, const char *op)
+{
+	if (c->n_args != 3 || !c->reason)
+		return cli_usage_error("run %s RUN --reason R", c->args[1]);
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "reason", c->reason);
+	if (!strcmp(op, "execution.rollback"))
+		cJSON_AddNumberToObject(o, "wait_s", c->wait ? atof(c->wait) : 300);
+	char *body = json_text(o);
+	struct backend_request req = {.op = op, .id = c->args[2], .body = body,
+				      .idempotency_key = c->idempotency_key};
+	int rc = run_and_show(c, &req, execution_show);
+	free(body);
+	return rc;
+}
+
+int cmd_run(struct cli *c)
+{
+	const char *verb = c->n_args > 1 ? c->args[1] : "";
+	if (!strcmp(verb, "show") && c->n_args == 3) {
+		struct backend_request req = {.op = "execution.get", .id = c->args[2]};
+		return run_and_show(c, &req, execution_show);
+	}
+	if (!strcmp(verb, "step") && c->n_args == 4) {
+		cJSON *o = cJSON_CreateObject();
+		if (c->note)
+			cJSON_AddStringToObject(o, "note", c->note);
+		/* The command line waits for the command (up to --wait, 300 s by default). */
+		cJSON_AddNumberToObject(o, "wait_s", c->wait ? atof(c->wait) : 300);
+		char *body = json_text(o);
+		struct backend_request req = {.op = "step.execute", .id = c->args[2],
+					      .sub_id = c->args[3], .body = body,
+					      .idempotency_key = c->idempotency_key};
+		int rc = run_and_show(c, &req, step_show);
+		free(body);
+		return rc;
+	}
+	if (!strcmp(verb, "abort"))
+		return run_reasoned(c, "execution.abort");
+	if (!strcmp(verb, "rollback"))
+		return run_reasoned(c, "execution.rollback");
+	return cli_usage_error("run show RUN | step RUN STEP [--note N] | abort RUN --reason R | "
+			       "rollback RUN --reason R");
+}
+
+/* ---- approve, approvals ---- */
+
+/* The statement of API.md, signed locally with the approver's key. */
+static char *approval_statement(struct backend *b, struct cli *c, int *status)
+{
+	struct backend_request who = {.op = "session.get"};
+	struct backend_request get = {.op = "execution.get", .id = c->args[1]};
+	cJSON *s = cli_call(b, &who, status);
+	cJSON *e = s ? cli_call(b, &get, status) : NULL;
+	char *text = NULL;
+	if (s && e) {
+		uint8_t raw[16];
+		char nonce[33], at[32];
+		randombytes_buf(raw, sizeof raw);
+		sodium_bin2hex(nonce, sizeof nonce, raw, sizeof raw);
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		struct tm tm;
+		gmtime_r(&ts.tv_sec, &tm);
+		strftime(at, sizeof at, "%Y-%m-%dT%H:%M:%S", &tm);
+		snprintf(at + 19, sizeof at - 19, ".%03dZ", (int)(ts.tv_nsec / 1000000) % 1000);
+		cJSON *st = cJSON_CreateObject();
+		cJSON_AddStringToObject(st, "execution_id", c->args[1]);
+		cJSON_AddStringToObject(st, "step_id", c->args[2]);
+		cJSON_AddStringToObject(st, "runbook_digest", print_str(e, "runbook_digest"));
+		cJSON_AddStringToObject(st, "approver", print_str(cJSON_GetObjectItem(s, "actor"), "id"));
+		cJSON_AddStringToObject(st, "decision", c->reject ? "reject" : "approve");
+		if (c->reason)
+			cJSON_AddStringToObject(st, "reason", c->reason);
+		cJSON_AddStringToObject(st, "nonce", nonce);
+		cJSON_AddStringToObject(st, "at", at);
+		text = json_text(st);
+	}
+	cJSON_Delete(s);
+	cJSON_Delete(e);
+	return text;
+}
+
+static void approval_show(const cJSON *a)
+{
+	printf("%s %s on %s/%s: %.0f of %.0f, step %s\n", print_str(a, "approver"),
+	       print_str(a, "decision"), print_str(a, "execution_id"), print_str(a, "step_id"),
+	       cJSON_GetNumberValue(cJSON_GetObjectItem(a, "granted")),
+	       cJSON_GetNumberValue(cJSON_GetObjectItem(a, "required")), print_str(a, "step_status"));
+}
+
+int cmd_approve(struct cli *c)
+{
+	if (c->n_args != 3 || !c->key)
+		return cli_usage_error("approve RUN STEP --key SECRET_KEY [--reject --reason R]");
+	if (c->reject && !c->reason)
+		return cli_usage_error("a rejection needs --reason");
+	struct backend *b = cli_backend(c);
+	if (!b)
+		return CLI_REFUSED;
+	int status = CLI_REFUSED;
+	char err[512];
+	char *statement = approval_statement(b, c, &status);
+	char *sig = statement ? keys_sign(c->key, statement, strlen(statement), NULL, err, sizeof err)
+			      : NULL;
+	if (statement && !sig)
+		fprintf(stderr, "klaxon: %s\n", err);
+	if (sig) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "statement", statement);
+		cJSON_AddStringToObject(o, "signature", sig);
+		char *body = json_text(o);
+		struct backend_request req = {.op = "step.approve", .id = c->args[1],
+					      .sub_id = c->args[2], .body = body};
+		cJSON *res = cli_call(b, &req, &status);
+		if (res && c->json)
+			print_json(res);
+		else if (res)
+			approval_show(res);
+		cJSON_Delete(res);
+		free(body);
+	} else if (statement) {
+		status = CLI_REFUSED;
+	}
+	free(statement);
+	free(sig);
+	backend_close(b);
+	return status;
+}
+
+static void pending_row(const cJSON *a)
+{
+	char q[24];
+	snprintf(q, sizeof q, "%.0f/%.0f", cJSON_GetNumberValue(cJSON_GetObjectItem(a, "granted")),
+		 cJSON_GetNumberValue(cJSON_GetObjectItem(a, "required")));
+	print_cell(print_str(a, "execution_id"), 31);
+	print_cell(print_str(a, "step_id"), 16);
+	print_cell(print_str(a, "runbook_id"), 24);
+	print_cell(print_str(a, "risk"), 9);
+	print_cell(q, 6);
+	print_cell(print_str(a, "requested_at"), 25);
+	putchar('\n');
+}
+
+int cmd_approvals(struct cli *c)
+{
+	if (c->n_args != 1)
+		return cli_usage_error("approvals takes no positional arguments");
+	struct backend_param q[4] = {{"status", "pending"}};
+	return cli_list_pages(c, "approval.list", q, 1, pending_row);
+}

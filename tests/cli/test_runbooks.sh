@@ -1,0 +1,180 @@
+# Runbooks end to end on a real klaxond and through the CLI: signatures made by the stock
+# minisign tool, the approval rules, timeouts that kill whole process groups, abort, rollback
+# order, idempotent steps, tenant isolation and the command-step sandbox.
+set -e
+. "$(dirname "$0")/lib.sh"
+K="$KLAXON"
+mkdir -p "$T/server"
+ADMIN_TOKEN=$("$KLAXOND" init --data "$T/server" | tail -n 1)
+printf '[tenant.acme]\ncommand_steps = on\n' > "$T/server/klaxond.conf"
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+URL="http://127.0.0.1:$PORT"
+"$KLAXOND" serve --data "$T/server" --listen "127.0.0.1:$PORT" 2>"$T/server.log" &
+SERVER_PID=$!
+trap 'stop_server; pkill -f "sleep 4242" 2>/dev/null; rm -rf "$T"' EXIT
+for _ in $(seq 100); do curl -sf "$URL/healthz" >/dev/null 2>&1 && break; sleep 0.05; done
+
+status_of() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
+api POST /tenants "$ADMIN_TOKEN" '{"id":"acme","name":"Acme"}' >/dev/null
+api POST /tenants "$ADMIN_TOKEN" '{"id":"beta","name":"Beta"}' >/dev/null
+BOSS=$(api POST /tenants/acme/actors "$ADMIN_TOKEN" '{"name":"boss","roles":["tenant-admin"]}' | jq -r .token)
+OTHER=$(api POST /tenants/beta/actors "$ADMIN_TOKEN" '{"name":"x","roles":["tenant-admin"]}' | jq -r .token)
+cd "$T"
+# Sandboxed steps run as an unprivileged user: give them one directory they may write.
+chmod 711 "$T"
+mkdir -m 1777 "$T/pub"
+minisign -G -W -p rb.pub -s rb.key >/dev/null
+expect_status 0 "$K" --server "$URL" --token "$BOSS" signing-key add rb.pub --name ci
+expect_status 0 "$K" --server "$URL" --token "$BOSS" signing-key list --json
+expect_eq "one trusted key" "$(echo "$OUT" | jq '.items | length')" "1"
+approver() { # NAME ROLE: a key pair made by minisign, registered on a new actor
+	minisign -G -W -p "$1.pub" -s "$1.key" >/dev/null
+	api POST /tenants/acme/actors "$BOSS" "$(jq -n --arg n "$1" --arg r "$2" --arg k "$(tail -1 "$1.pub")" \
+		'{name:$n,roles:[$r],public_key:$k}')" | jq -r .token
+}
+A1=$(approver ann approver)
+A2=$(approver bob approver)
+A3=$(approver cid viewer)
+minisign -G -W -p boss.pub -s boss.key >/dev/null
+BOSS_ID=$(api GET /session "$BOSS" | jq -r .actor.id)
+api PATCH "/tenants/acme/actors/$BOSS_ID" "$BOSS" "$(jq -n --arg k "$(tail -1 boss.pub)" '{public_key:$k}')" >/dev/null
+
+publish() { # FILE: signed by the stock minisign, sent as exact bytes
+	minisign -S -s rb.key -m "$1" >/dev/null
+	api POST /runbooks "$BOSS" "$(jq -n --rawfile d "$1" --rawfile s "$1.minisig" '{document:$d,signature:$s}')"
+}
+cat > gate.json <<'DOC'
+{"id":"gated","name":"Two approvals","risk":"critical","steps":[
+ {"id":"gate","title":"Two approvers","kind":"approval","approvals":{"count":2,"roles":["approver"]}},
+ {"id":"one","title":"Write one","kind":"command","argv":["sh","-c","echo one >> \"$OUT\""],"rollback":{"kind":"command","argv":["sh","-c","echo undo-one >> \"$OUT\""]}},
+ {"id":"two","title":"Write two","kind":"command","argv":["sh","-c","echo two >> \"$OUT\""],"rollback":{"kind":"command","argv":["sh","-c","echo undo-two >> \"$OUT\""]}},
+ {"id":"note","title":"Tell people","kind":"manual","rollback":{"kind":"manual"}}]}
+DOC
+OUT=$(publish gate.json)
+expect_eq "stock minisign signature accepted" "$(echo "$OUT" | jq -r .version)" "1"
+sed 's/Two approvals/Two approvalz/' gate.json > tampered.json
+cp gate.json.minisig tampered.json.minisig
+OUT=$(api POST /runbooks "$BOSS" "$(jq -n --rawfile d tampered.json --rawfile s tampered.json.minisig '{document:$d,signature:$s}')")
+expect_eq "one byte changed: refused" "$(echo "$OUT" | jq -r .error.code)" "signature_invalid"
+cat > nogate.json <<'DOC'
+{"id":"ungated","name":"x","risk":"high","steps":[{"id":"a","title":"a","kind":"command","argv":["true"]}]}
+DOC
+OUT=$(publish nogate.json)
+expect_eq "high risk needs a gate" "$(echo "$OUT" | jq -r .error.field)" "document.steps[0]"
+
+# Launch for an incident; the gate needs two distinct approvers, never the launcher.
+INC=$(api POST /incidents "$BOSS" '{"title":"orders stuck","severity":"sev2"}' | jq -r .id)
+EX=$(api POST "/runbooks/gated:launch" "$BOSS" "$(jq -n --arg i "$INC" --arg o "$T/pub/out.txt" '{incident_id:$i,params:{OUT:$o}}')" | jq -r .id)
+expect_match "launched" "$EX" '^exe_'
+DIGEST=$(api GET "/run-executions/$EX" "$BOSS" | jq -r .runbook_digest)
+sign_approval() { # KEY ACTOR_TOKEN DECISION [AT]: statement signed by the stock minisign
+	local id at
+	id=$(api GET /session "$2" | jq -r .actor.id)
+	at=${4:-$(date -u +%Y-%m-%dT%H:%M:%S.000Z)}
+	jq -cjn --arg e "$EX" --arg d "$DIGEST" --arg a "$id" --arg at "$at" --arg dec "$3" --arg n "$RANDOM$RANDOM-nonce" \
+		'{execution_id:$e,step_id:"gate",runbook_digest:$d,approver:$a,decision:$dec,nonce:$n,at:$at}' > st.json
+	minisign -S -s "$1.key" -m st.json >/dev/null
+	jq -n --rawfile s st.json --rawfile g st.json.minisig '{statement:$s,signature:$g}' > approval.json
+}
+sign_approval boss "$BOSS" approve
+OUT=$(api POST "/run-executions/$EX/steps/gate:approve" "$BOSS" "$(cat approval.json)")
+expect_eq "the launcher cannot approve" "$(echo "$OUT" | jq -r .error.code)" "policy_denied"
+sign_approval cid "$A3" approve
+OUT=$(api POST "/run-executions/$EX/steps/gate:approve" "$A3" "$(cat approval.json)")
+expect_eq "a required role is needed" "$(echo "$OUT" | jq -r .error.code)" "policy_denied"
+sign_approval ann "$A1" approve "2020-01-01T00:00:00.000Z"
+OUT=$(api POST "/run-executions/$EX/steps/gate:approve" "$A1" "$(cat approval.json)")
+expect_eq "a stale statement is refused" "$(echo "$OUT" | jq -r .error.code)" "conflict"
+sign_approval ann "$A1" approve
+OUT=$(api POST "/run-executions/$EX/steps/gate:approve" "$A1" "$(cat approval.json)")
+expect_eq "first approval counted" "$(echo "$OUT" | jq -r '"\(.granted)/\(.required) \(.step_status)"')" "1/2 awaiting_approval"
+OUT=$(api POST "/run-executions/$EX/steps/gate:approve" "$A1" "$(cat approval.json)")
+expect_eq "a replayed approval is refused" "$(echo "$OUT" | jq -r .error.code)" "conflict"
+expect_eq "an approval step is not executed" "$(api POST "/run-executions/$EX/steps/gate:execute" "$BOSS" '{}' | jq -r .error.code)" "approval_required"
+expect_eq "steps run in order" "$(api POST "/run-executions/$EX/steps/two:execute" "$BOSS" '{}' | jq -r .error.code)" "step_out_of_order"
+sign_approval bob "$A2" approve
+OUT=$(api POST "/run-executions/$EX/steps/gate:approve" "$A2" "$(cat approval.json)")
+expect_eq "quorum of two met" "$(echo "$OUT" | jq -r .step_status)" "succeeded"
+RCP=$(echo "$OUT" | jq -r .receipt_id)
+expect_match "the approval receipt carries the signature" "$(api GET "/receipts/$RCP" "$BOSS" | jq -r .signature)" "untrusted comment"
+
+# Idempotent step: a replay with the same key does not run the command twice.
+S1=$(curl -s -X POST "$URL/run-executions/$EX/steps/one:execute" -H "Authorization: Bearer $BOSS" -H 'Content-Type: application/json' -H 'Idempotency-Key: step-one' -d '{"wait_s":10}')
+S2=$(curl -s -X POST "$URL/run-executions/$EX/steps/one:execute" -H "Authorization: Bearer $BOSS" -H 'Content-Type: application/json' -H 'Idempotency-Key: step-one' -d '{"wait_s":10}')
+expect_eq "step one ran" "$(echo "$S1" | jq -r .status)" "succeeded"
+expect_eq "replayed answer" "$(echo "$S2" | jq -r .id)" "one"
+expect_eq "step one done twice?" "$(api POST "/run-executions/$EX/steps/one:execute" "$BOSS" '{}' | jq -r .error.code)" "step_already_done"
+expect_status 0 "$K" --server "$URL" --token "$BOSS" run step "$EX" two
+expect_status 0 "$K" --server "$URL" --token "$BOSS" run step "$EX" note --note "posted in #ops"
+expect_eq "ran once each" "$(cat pub/out.txt | tr '\n' ' ')" "one two "
+expect_status 0 "$K" --server "$URL" --token "$BOSS" --json run show "$EX"
+expect_eq "execution succeeded" "$(echo "$OUT" | jq -r .status)" "succeeded"
+expect_status 0 "$K" --server "$URL" --token "$BOSS" run rollback "$EX" --reason "drill"
+expect_eq "rollback in reverse order" "$(cat pub/out.txt | tr '\n' ' ')" "one two undo-two undo-one "
+expect_eq "rolled back" "$(api GET "/run-executions/$EX" "$BOSS" | jq -r .status)" "rolled_back"
+KINDS=$(api GET "/timeline?incident_id=$INC&limit=100" "$BOSS" | jq -r '[.items[].kind] | join(",")')
+expect_match "timeline shows the run" "$KINDS" "runbook_launched,approval_granted,approval_granted,step_executed.*execution_rolled_back"
+expect_eq "another tenant cannot see it" "$(status_of "$URL/run-executions/$EX" -H "Authorization: Bearer $OTHER")" "404"
+expect_eq "or act on it" "$(status_of -X POST "$URL/run-executions/$EX:abort" -H "Authorization: Bearer $OTHER" -H 'Content-Type: application/json' -d '{"reason":"x"}')" "404"
+
+# Timeouts kill the whole group; abort kills a running command.
+cat > slow.json <<'DOC'
+{"id":"slow","name":"slow","risk":"low","steps":[
+ {"id":"hang","title":"hang","kind":"command","argv":["sh","-c","sleep 4242 & sleep 4242"],"timeout_s":1},
+ {"id":"after","title":"after","kind":"manual"}]}
+DOC
+publish slow.json >/dev/null
+EX2=$(api POST "/runbooks/slow:launch" "$BOSS" '{}' | jq -r .id)
+OUT=$(api POST "/run-executions/$EX2/steps/hang:execute" "$BOSS" '{"wait_s":10}')
+expect_eq "timed out step failed" "$(echo "$OUT" | jq -r .status)" "failed"
+sleep 0.2
+expect_eq "children killed too" "$(pgrep -f 'sleep 4242' | wc -l)" "0"
+sed 's/"timeout_s":1/"timeout_s":60/; s/"id":"slow"/"id":"slow2"/' slow.json > slow2.json
+publish slow2.json >/dev/null
+EX3=$(api POST "/runbooks/slow2:launch" "$BOSS" '{}' | jq -r .id)
+expect_eq "running answers 202" "$(status_of -X POST "$URL/run-executions/$EX3/steps/hang:execute" -H "Authorization: Bearer $BOSS" -H 'Content-Type: application/json' -d '{"wait_s":0.2}')" "202"
+expect_eq "abort" "$(api POST "/run-executions/$EX3:abort" "$BOSS" '{"reason":"wrong host"}' | jq -r .status)" "aborted"
+for _ in $(seq 50); do [ "$(pgrep -f 'sleep 4242' | wc -l)" = 0 ] && break; sleep 0.1; done
+expect_eq "abort killed the group" "$(pgrep -f 'sleep 4242' | wc -l)" "0"
+expect_eq "nothing runs after abort" "$(api POST "/run-executions/$EX3/steps/after:execute" "$BOSS" '{}' | jq -r .error.code)" "execution_finished"
+
+# The sandbox: a step cannot read the server key or the store; off for other tenants.
+cat > peek.json <<DOC
+{"id":"peek","name":"peek","risk":"low","steps":[{"id":"p","title":"p","kind":"command","argv":["sh","-c","id -un; cat $T/server/server.key $T/server/klaxon.db >/dev/null && echo LEAKED || echo denied"]}]}
+DOC
+publish peek.json >/dev/null
+EX4=$(api POST "/runbooks/peek:launch" "$BOSS" '{}' | jq -r .id)
+OUT=$(api POST "/run-executions/$EX4/steps/p:execute" "$BOSS" '{"wait_s":10}' | jq -r .output)
+if [ "$(id -u)" = 0 ]; then
+	expect_match "runs as the sandbox user" "$OUT" "^nobody"
+	expect_match "cannot read the key or the store" "$OUT" "denied"
+else
+	expect_match "refused without root to switch users" "$OUT" "must run as root"
+fi
+minisign -G -W -p rb2.pub -s rb2.key >/dev/null
+api POST /tenants/beta/signing-keys "$OTHER" "$(jq -n --arg k "$(tail -1 rb2.pub)" '{name:"ci",public_key:$k}')" >/dev/null
+minisign -S -s rb2.key -m peek.json >/dev/null
+api POST /runbooks "$OTHER" "$(jq -n --rawfile d peek.json --rawfile s peek.json.minisig '{document:$d,signature:$s}')" >/dev/null
+EX5=$(api POST "/runbooks/peek:launch" "$OTHER" '{}' | jq -r .id)
+expect_eq "command steps off for beta" "$(api POST "/run-executions/$EX5/steps/p:execute" "$OTHER" '{}' | jq -r .error.code)" "feature_disabled"
+
+# The CLI forms in embedded mode: keygen, publish with our key, launch, step, approvals.
+DB="$T/e.db"
+"$K" --db "$DB" init >/dev/null
+expect_status 0 "$K" keygen -o "$T/me.key"
+expect_eq "secret key mode" "$(stat -c %a "$T/me.key")" "600"
+expect_status 1 "$K" keygen -o "$T/me.key"
+expect_status 0 "$K" --db "$DB" signing-key add "$T/me.pub"
+printf '{"id":"hello","name":"hello","risk":"low","steps":[{"id":"say","title":"say","kind":"command","argv":["echo","hello from a runbook"]}]}' > "$T/hello.json"
+expect_status 0 "$K" --db "$DB" runbook publish "$T/hello.json" --key "$T/me.key"
+expect_status 0 "$K" --db "$DB" runbook list
+expect_match "runbook listed" "$OUT" "hello"
+expect_status 0 "$K" --db "$DB" --json runbook launch hello
+RUN=$(echo "$OUT" | jq -r .id)
+expect_status 0 "$K" --db "$DB" run step "$RUN" say
+expect_match "output shown" "$OUT" "hello from a runbook"
+expect_status 1 "$K" --db "$DB" run step "$RUN" say
+expect_match "done is done" "$ERR" "step_already_done"
+expect_status 0 "$K" --db "$DB" approvals
+expect_status 0 "$K" --db "$DB" ledger verify
+finish
