@@ -11,7 +11,7 @@ PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 URL="http://127.0.0.1:$PORT"
 "$KLAXOND" serve --data "$T/server" --listen "127.0.0.1:$PORT" 2>"$T/server.log" &
 SERVER_PID=$!
-trap 'stop_server; pkill -f "sleep 4242" 2>/dev/null; rm -rf "$T"' EXIT
+trap 'stop_server; pkill -f "sleep 4242" 2>/dev/null || true; rm -rf "$T"' EXIT
 for _ in $(seq 100); do curl -sf "$URL/healthz" >/dev/null 2>&1 && break; sleep 0.05; done
 
 status_of() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
