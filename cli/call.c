@@ -1,6 +1,7 @@
 /* Opening the backend from the options and running a call with the CLI's error handling. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <cjson/cJSON.h>
 
@@ -26,6 +27,47 @@ struct backend *cli_backend(const struct cli *c)
 	return b;
 }
 
+/* A policy denial says which rules decided and why (from error.decision), and whether a
+ * governed exception could pass it, so that the person does not have to dig for it. */
+static void cli_print_denial(const struct backend_request *req, const struct backend_response *resp)
+{
+	cJSON *root = resp->body ? cJSON_Parse(resp->body) : NULL;
+	const cJSON *e = cJSON_GetObjectItem(root, "error");
+	const cJSON *d = cJSON_GetObjectItem(e, "decision"), *v;
+	const char *code = cJSON_GetStringValue(cJSON_GetObjectItem(e, "code"));
+	const char *msg = cJSON_GetStringValue(cJSON_GetObjectItem(e, "message"));
+	if (!cJSON_IsObject(d) || !code || strcmp(code, "policy_denied") != 0) {
+		cJSON_Delete(root);
+		return;
+	}
+	fputs("  deciding rules:", stderr);
+	cJSON_ArrayForEach(v, cJSON_GetObjectItem(d, "rules"))
+	{
+		if (cJSON_IsString(v))
+			fprintf(stderr, " %s", v->valuestring);
+	}
+	if (cJSON_GetArraySize(cJSON_GetObjectItem(d, "rules")) == 0)
+		fputs(" none (no role or permit rule grants it)", stderr);
+	fputc('\n', stderr);
+	cJSON_ArrayForEach(v, cJSON_GetObjectItem(d, "explanation"))
+	{
+		if (cJSON_IsString(v))
+			fprintf(stderr, "  why: %s\n", v->valuestring);
+	}
+	/* Only a denied change leaves a receipt (record_digest) and can be overridden; the core
+	 * says "(not overridable)" when a rule forbids the exception. */
+	const cJSON *ov = cJSON_GetObjectItem(d, "overridable");
+	bool overridable = ov ? cJSON_IsTrue(ov)
+			      : cJSON_GetObjectItem(d, "record_digest") &&
+					!(msg && strstr(msg, "not overridable"));
+	if (overridable && req->override)
+		fputs("  the override was refused: it needs the policy.override permission\n", stderr);
+	else if (overridable)
+		fputs("  a governed exception may pass it: repeat with --override \"justification\"\n",
+		      stderr);
+	cJSON_Delete(root);
+}
+
 cJSON *cli_call(struct backend *b, const struct backend_request *req, int *status)
 {
 	struct backend_response resp;
@@ -38,6 +80,7 @@ cJSON *cli_call(struct backend *b, const struct backend_request *req, int *statu
 	} else {
 		char msg[512];
 		fprintf(stderr, "klaxon: %s\n", backend_error_text(&resp, msg, sizeof msg));
+		cli_print_denial(req, &resp);
 		*status = CLI_REFUSED;
 	}
 	backend_response_free(&resp);

@@ -8,6 +8,7 @@
 #include "backend.h"
 
 #define CLI_MAX_LABELS 32
+#define CLI_MAX_ROLES 32
 
 /* Exit statuses (DESIGN.md "The CLI"). */
 enum { CLI_OK = 0, CLI_REFUSED = 1, CLI_USAGE = 2 };
@@ -25,6 +26,14 @@ struct cli {
 	const char *action, *resource, *from, *to;
 	bool all, reject;
 	const char *key, *incident, *reason, *name, *wait, *output;
+	/* evidence, usage and the ledger witness */
+	const char *pubkey, *bucket;
+	bool replay, platform;
+	/* tenancy: --in TENANT, tenants, actors (--role repeats), policy simulation */
+	const char *in, *kind, *partner, *public_key, *subject_actor, *context, *ack;
+	const char *roles[CLI_MAX_ROLES];
+	int n_roles;
+	bool disable, enable;
 	/* positional words after the options are taken out */
 	char **args;
 	int n_args;
@@ -58,5 +67,24 @@ int cmd_runbook(struct cli *c);
 int cmd_run(struct cli *c);
 int cmd_approve(struct cli *c);
 int cmd_approvals(struct cli *c);
+int cmd_tenant(struct cli *c);
+int cmd_actor(struct cli *c);
+int cmd_roles(struct cli *c);
+int cmd_policy(struct cli *c);
+int cmd_exceptions(struct cli *c);
+int cmd_evidence(struct cli *c);
+int cmd_redaction(struct cli *c);
+int cmd_usage(struct cli *c);
+
+/* The ledger witness (ledger_witness.c). The server's public key: --pubkey or the config's
+ * `pubkey`, else an embedded store's PATH.pub; NULL when none is known (the witness is off). */
+const char *cli_pubkey_path(const struct cli *c, char *buf, size_t len);
+/* Checks a signed checkpoint the CLI saw (own: of the caller's tenant, so proofs may be
+ * fetched); link: a proof already held. An alarm is printed and answers CLI_REFUSED. */
+struct witness_link;
+int cli_witness(const struct cli *c, struct backend *b, bool own, const char *note,
+		const struct witness_link *link, bool verbose);
+/* Fetches the caller's current checkpoint and checks it. */
+int cli_witness_current(const struct cli *c, struct backend *b, bool verbose);
 
 #endif

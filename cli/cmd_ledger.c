@@ -31,13 +31,46 @@ int cmd_receipts(struct cli *c)
 	for (int i = 0; i < 5; i++)
 		if (values[i])
 			q[n++] = (struct backend_param){names[i], values[i]};
-	return cli_list_pages(c, "receipt.list", q, n, receipt_row);
+	int rc = cli_list_pages(c, "receipt.list", q, n, receipt_row);
+	char key[1100];
+	if (rc == CLI_OK && cli_pubkey_path(c, key, sizeof key)) {
+		/* The receipts shown belong to a log this client witnesses. */
+		struct backend *b = cli_backend(c);
+		rc = b ? cli_witness_current(c, b, false) : CLI_REFUSED;
+		backend_close(b);
+	}
+	return rc;
+}
+
+/* klaxon ledger checkpoint: the caller's signed checkpoint, witnessed. */
+static int ledger_checkpoint(struct cli *c)
+{
+	struct backend *b = cli_backend(c);
+	if (!b)
+		return CLI_REFUSED;
+	struct backend_request req = {.op = "ledger.get"};
+	struct backend_response resp;
+	int rc = CLI_OK;
+	if (backend_call(b, &req, &resp) == 0) {
+		rc = cli_witness(c, b, true, resp.body, NULL, true);
+		if (rc == CLI_OK)
+			fputs(resp.body, stdout);
+	} else {
+		char msg[512];
+		fprintf(stderr, "klaxon: %s\n", backend_error_text(&resp, msg, sizeof msg));
+		rc = CLI_REFUSED;
+	}
+	backend_response_free(&resp);
+	backend_close(b);
+	return rc;
 }
 
 int cmd_ledger(struct cli *c)
 {
+	if (c->n_args == 2 && strcmp(c->args[1], "checkpoint") == 0)
+		return ledger_checkpoint(c);
 	if (c->n_args != 2 || strcmp(c->args[1], "verify") != 0)
-		return cli_usage_error("ledger takes one verb: verify");
+		return cli_usage_error("ledger takes one verb: verify or checkpoint");
 	struct backend *b = cli_backend(c);
 	if (!b)
 		return CLI_REFUSED;

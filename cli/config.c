@@ -61,6 +61,7 @@ static int apply(struct user_config *c, const char *k, const char *v)
 	if (!strcmp(k, "tenant")) return SET_STR(tenant);
 	if (!strcmp(k, "as")) return SET_STR(as);
 	if (!strcmp(k, "theme")) return SET_STR(theme);
+	if (!strcmp(k, "pubkey")) return SET_STR(pubkey);
 	if (!strcmp(k, "insecure")) return set_bool(v, &c->insecure);
 	if (!strcmp(k, "mouse")) return set_bool(v, &c->mouse);
 	if (!strcmp(k, "read_only")) return set_bool(v, &c->read_only);

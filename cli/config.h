@@ -9,6 +9,7 @@
 struct user_config {
 	char db[1024], server[1024], token[512], cacert[1024], tenant[128], as[128];
 	char theme[64];
+	char pubkey[1024]; /* the server's minisign public key (server.pub), for the witness */
 	bool insecure, mouse, read_only;
 	int refresh_s;
 	char read_only_tenants[16][64]; /* `read_only_tenant = ID` lines */

@@ -7,8 +7,19 @@
 static const char TOP[] =
 	"usage: klaxon [--db PATH | --server URL --token T] [--tenant T --as ACTOR] COMMAND ...\n"
 	"\n"
+	"       klaxon [backend options] [console options]     the console\n"
+	"\n"
 	"Incident operations, terminal first. Every change is policy-gated, receipted and\n"
 	"appended to a per-tenant Merkle ledger.\n"
+	"\n"
+	"  console                   no command: the incident console (? inside lists its keys)\n"
+	"    --theme NAME            default, light, high-contrast, solarized-dark, mono, or\n"
+	"                            ~/.config/klaxon/themes/NAME.theme (config: theme)\n"
+	"    --mouse                 clicks select, the wheel scrolls (config: mouse = on)\n"
+	"    --read-only             refuse every change (config: read_only, read_only_tenant)\n"
+	"    --refresh S             refresh every S seconds, default 5 (config: refresh_s)\n"
+	"    --script FILE           run keys and :commands from FILE on a virtual screen\n"
+	"                            (the screen tests' harness)\n"
 	"\n"
 	"commands:\n"
 	"  init                      make a new embedded store (tenant default, actor admin)\n"
@@ -16,6 +27,13 @@ static const char TOP[] =
 	"  timeline INCIDENT_ID      the incident's timeline, oldest first\n"
 	"  receipts                  the tenant's receipts, oldest first\n"
 	"  ledger verify             recompute every ledger and check its signed checkpoints\n"
+	"  ledger checkpoint         the tenant's signed checkpoint, checked by the witness\n"
+	"  evidence export|verify|list   evidence bundles; verify works offline\n"
+	"  redaction get|set         the rules that redact free text in bundles\n"
+	"  usage [--platform]        usage by event type; the platform's attribution ratio\n"
+	"  tenant create|list|show|update|suspend|resume|offboard\n"
+	"  actor create|list|update|rotate-token\n"
+	"  roles get|set, policy get|set|simulate, exceptions [ack ID]\n"
 	"\n"
 	"options (anywhere on the line):\n"
 	"  --db PATH        embedded store (or KLAXON_DB)\n"
@@ -55,12 +73,64 @@ static const char RECEIPTS[] =
 
 static const char LEDGER[] =
 	"usage: klaxon ledger verify\n"
-	"Re-hashes every stored receipt, rebuilds each tenant's Merkle tree and checks it\n"
-	"against every signed checkpoint; exits non-zero naming the first bad receipt.\n";
+	"       klaxon ledger checkpoint [--pubkey server.pub]\n"
+	"verify re-hashes every stored receipt, rebuilds each tenant's Merkle tree and checks it\n"
+	"against every signed checkpoint; exits non-zero naming the first bad receipt.\n"
+	"checkpoint prints the tenant's signed checkpoint. The ledger witness keeps the last\n"
+	"checkpoint verified per server (or store) and tenant in $XDG_STATE_HOME/klaxon/witness/\n"
+	"and demands a consistency proof to every newer one it sees (here, after `receipts`,\n"
+	"after `evidence export`): a failure is an alarm and exit status 1. It needs the\n"
+	"server's public key: --pubkey, the config's `pubkey = FILE`, or an embedded PATH.pub.\n";
 
 static const char INIT[] = "usage: klaxon --db PATH init\n"
 			   "Makes a new store (refusing an existing one) with the tenant `default`\n"
 			   "and the actor `admin`, its tenant-admin and the store's platform admin.\n";
+
+static const char TENANCY[] =
+	"usage:\n"
+	"  klaxon tenant create ID --name N [--region R] [--kind customer|partner] [--partner P]\n"
+	"  klaxon tenant list | show ID\n"
+	"  klaxon tenant update ID [--name N] [--region R] [--status S]\n"
+	"  klaxon tenant suspend|resume|offboard ID       offboarded is final: tokens revoked\n"
+	"  klaxon actor list [--in T]\n"
+	"  klaxon actor create NAME --role R [--role R]... [--public-key FILE] [--in T]\n"
+	"  klaxon actor update ACTOR [--role R]... [--disable|--enable] [--public-key FILE] [--in T]\n"
+	"  klaxon actor rotate-token ACTOR [--in T]      the old token stops working at once\n"
+	"  klaxon roles get [--in T] | roles set FILE [--in T]\n"
+	"  klaxon policy get [--version N] [--in T] | policy set FILE [--in T]\n"
+	"  klaxon policy simulate --action A [--subject-actor ACTOR | --role R...]\n"
+	"                         [--resource JSON] [--context JSON] [--in T]\n"
+	"  klaxon exceptions [--all] [--in T] | exceptions ack RECEIPT_ID [--in T]\n"
+	"\n"
+	"--in names the tenant (default: the caller's own). ACTOR is an id or a name. A new or\n"
+	"rotated token is printed once, on the last line. FILE is the JSON of API.md (what\n"
+	"`get --json` prints may be edited and set again); a validation error names its JSON\n"
+	"path. A denied change names the deciding rules and, when a governed exception could\n"
+	"pass it, suggests --override \"justification\" (needs policy.override).\n";
+
+static const char EVIDENCE[] =
+	"usage:\n"
+	"  klaxon evidence export --from T --to T -o FILE [--in TENANT] [--pubkey server.pub]\n"
+	"  klaxon evidence verify FILE --pubkey server.pub [--replay] [--json]\n"
+	"  klaxon evidence list [--in TENANT]\n"
+	"  klaxon redaction get [--in TENANT] | redaction set FILE [--in TENANT]\n"
+	"\n"
+	"export writes the tenant's window [from, to) as a tar bundle (a progress bar on a\n"
+	"terminal), then verifies it and witnesses its checkpoint when the server's public key is\n"
+	"known: --pubkey, the config's `pubkey = FILE`, or for an embedded store PATH.pub.\n"
+	"verify needs no store and no server: it checks the manifest's signature, every digest,\n"
+	"the checkpoints, every inclusion proof, the consistency proof and the counts, naming the\n"
+	"first failure; --replay re-evaluates each decision under its pinned policy version\n"
+	"(redacted inputs are reported as not replayable; drift exits 1). `minisign -V -p\n"
+	"server.pub -m manifest.json` checks the manifest alone. See docs/EVIDENCE.md.\n"
+	"redaction set FILE takes {\"rules\": [{\"id\", \"pattern\"?, \"fields\"?}]} (- for stdin);\n"
+	"the built-in rules always apply.\n";
+
+static const char USAGE_PAGE[] =
+	"usage: klaxon usage [--in TENANT | --platform] [--from T] [--to T] [--bucket hour|day]\n"
+	"Usage by event type over the window (default: the last day, or 30 days by day); with\n"
+	"--bucket also each bucket. --platform (platform admins) reports every tenant and the\n"
+	"share of requests attributed to one.\n";
 
 void help_print(const char *noun, const char *verb)
 {
@@ -68,7 +138,10 @@ void help_print(const char *noun, const char *verb)
 	static const struct {
 		const char *noun, *text;
 	} pages[] = {{"incident", INCIDENT}, {"timeline", TIMELINE}, {"receipts", RECEIPTS},
-		     {"ledger", LEDGER},     {"init", INIT}};
+		     {"ledger", LEDGER},     {"init", INIT},
+		     {"tenant", TENANCY},    {"actor", TENANCY},	 {"roles", TENANCY},
+		     {"policy", TENANCY},    {"exceptions", TENANCY},
+		     {"evidence", EVIDENCE}, {"redaction", EVIDENCE}, {"usage", USAGE_PAGE}};
 	for (size_t i = 0; noun && i < sizeof pages / sizeof pages[0]; i++) {
 		if (strcmp(noun, pages[i].noun) == 0) {
 			fputs(pages[i].text, stdout);

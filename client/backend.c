@@ -73,6 +73,7 @@ void backend_fail(struct backend_response *resp, int status, const char *code, c
 	cJSON_AddStringToObject(e, "message", msg);
 	resp->status = status;
 	resp->body = cJSON_PrintUnformatted(root);
+	resp->body_len = resp->body ? strlen(resp->body) : 0;
 	cJSON_Delete(root);
 }
 

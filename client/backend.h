@@ -31,11 +31,17 @@ struct backend_request {
 	const struct backend_param *query; /* NULL-terminated by name, or NULL */
 	const char *body;                /* JSON text or NULL */
 	const char *idempotency_key, *if_match, *override;
+	/* A large answer (an evidence bundle): the most bytes to accept (0: 64 MiB), and told
+	 * how much has arrived so far (total 0 while unknown), for a progress bar. */
+	size_t max_body;
+	void (*progress)(void *ctx, uint64_t done, uint64_t total);
+	void *progress_ctx;
 };
 
 struct backend_response {
 	int status;     /* API.md's status; transport failures are 503 with a JSON error */
 	char *body;     /* JSON (or text for a checkpoint); owned */
+	size_t body_len; /* its bytes: a binary body (application/x-tar) may hold NULs */
 	bool replayed;
 	char request_id[64];
 };

@@ -38,7 +38,10 @@ static int embedded_call(struct backend *b, const struct backend_request *req,
 	kx_call(e->core, &kr, &kresp);
 	resp->status = kresp.status;
 	resp->body = kresp.body;
+	resp->body_len = kresp.body_len ? kresp.body_len : kresp.body ? strlen(kresp.body) : 0;
 	resp->replayed = kresp.replayed;
+	if (req->progress) /* in-process: it all arrives at once */
+		req->progress(req->progress_ctx, resp->body_len, resp->body_len);
 	snprintf(resp->request_id, sizeof resp->request_id, "%s", kresp.request_id);
 	kresp.body = NULL;
 	kx_response_free(&kresp);

@@ -23,7 +23,7 @@ struct remote {
 
 struct buffer {
 	char *data;
-	size_t len;
+	size_t len, max;
 	bool overflow;
 };
 
@@ -37,7 +37,7 @@ static size_t on_body(char *p, size_t size, size_t n, void *cls)
 {
 	struct buffer *b = cls;
 	size_t add = size * n;
-	if (b->len + add > REMOTE_MAX_BODY) {
+	if (b->len + add > b->max) {
 		b->overflow = true;
 		return 0; /* aborts the transfer */
 	}
@@ -49,6 +49,15 @@ static size_t on_body(char *p, size_t size, size_t n, void *cls)
 	b->len += add;
 	d[b->len] = 0;
 	return add;
+}
+
+static int on_progress(void *cls, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+		       curl_off_t ulnow)
+{
+	const struct backend_request *req = cls;
+	(void)ultotal, (void)ulnow;
+	req->progress(req->progress_ctx, (uint64_t)dlnow, (uint64_t)dltotal);
+	return 0;
 }
 
 /* Copies a header's value (trimmed) when its name matches. */
@@ -132,7 +141,7 @@ static int remote_call(struct backend *b, const struct backend_request *req,
 	h = add_header(h, "If-Match", req->if_match);
 	h = add_header(h, "X-Klaxon-Override", req->override);
 	h = curl_slist_append(h, "Expect:"); /* no 100-continue round trip */
-	struct reply r = {0};
+	struct reply r = {.body.max = req->max_body ? req->max_body : REMOTE_MAX_BODY};
 	CURL *c = rm->curl;
 	curl_easy_reset(c);
 	curl_easy_setopt(c, CURLOPT_URL, url);
@@ -152,6 +161,11 @@ static int remote_call(struct backend *b, const struct backend_request *req,
 		curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
 		curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
 	}
+	if (req->progress) {
+		curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+		curl_easy_setopt(c, CURLOPT_XFERINFODATA, req);
+		curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+	}
 	if (req->body) {
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, req->body);
 		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(req->body));
@@ -168,6 +182,7 @@ static int remote_call(struct backend *b, const struct backend_request *req,
 	} else {
 		resp->status = (int)status;
 		resp->body = r.body.data ? r.body.data : strdup("");
+		resp->body_len = r.body.data ? r.body.len : 0;
 		resp->replayed = r.replayed;
 		snprintf(resp->request_id, sizeof resp->request_id, "%s", r.request_id);
 	}

@@ -147,13 +147,17 @@ static int apply(struct server_config *c, const char *section, const char *key, 
 			return parse_uint(v, 1, 1u << 16, &c->sandbox_processes);
 		if (!strcmp(key, "open_files"))
 			return parse_uint(v, 16, 1u << 20, &c->sandbox_open_files);
+	} else if (!strcmp(section, "metering")) {
+		if (!strcmp(key, "retention_days")) /* raw usage events; hourly rollups stay */
+			return parse_uint(v, 1, 36500, &c->usage_retention_days);
 	}
 	return -2;
 }
 
 static bool section_known(const char *s)
 {
-	static const char *const known[] = {"server", "limits", "log", "features", "sandbox"};
+	static const char *const known[] = {"server", "limits", "log", "features", "sandbox",
+					    "metering"};
 	for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
 		if (!strcmp(s, known[i]))
 			return true;

@@ -30,6 +30,7 @@ struct server_config {
 	char sandbox_user[64];
 	char sandbox_path[256];
 	char sandbox_runner[512];
+	unsigned usage_retention_days; /* [metering] retention_days; 0: the core's default (90) */
 	unsigned sandbox_cpu_s, sandbox_memory_mb, sandbox_processes, sandbox_open_files;
 };
 

@@ -41,6 +41,7 @@ struct request {
 struct outcome {
 	int status;
 	char *body;
+	size_t body_len; /* a binary body's bytes (an evidence bundle); 0: NUL-terminated text */
 	const char *content_type;
 	char *location;
 	bool replayed;
@@ -239,6 +240,7 @@ static void dispatch(struct http_server *s, struct MHD_Connection *c, const char
 	kx_call(s->core, &req, &resp);
 	o->status = resp.status;
 	o->body = resp.body;
+	o->body_len = resp.body_len;
 	o->content_type = resp.content_type;
 	o->location = resp.location;
 	o->replayed = resp.replayed;
@@ -279,8 +281,15 @@ static void log_line(struct http_server *s, const char *method, const char *url,
 static enum MHD_Result queue(struct MHD_Connection *c, struct outcome *o)
 {
 	const char *body = o->body ? o->body : "";
-	struct MHD_Response *resp = MHD_create_response_from_buffer(strlen(body), (void *)body,
-								    MHD_RESPMEM_MUST_COPY);
+	struct MHD_Response *resp;
+	if (o->body_len > 0) { /* a binary body is handed over, not copied: it may be large */
+		resp = MHD_create_response_from_buffer(o->body_len, o->body, MHD_RESPMEM_MUST_FREE);
+		if (resp)
+			o->body = NULL;
+	} else {
+		resp = MHD_create_response_from_buffer(strlen(body), (void *)body,
+						       MHD_RESPMEM_MUST_COPY);
+	}
 	if (!resp)
 		return MHD_NO;
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,

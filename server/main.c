@@ -210,7 +210,8 @@ static int cmd_serve(const struct args *a)
 	sandbox_of(&cfg, &sandbox);
 	struct kx_core_options opt = {.db_path = db, .key_path = key, .sandbox = &sandbox,
 				      .command_steps_on = command_steps_on,
-				      .command_steps_cls = &cfg};
+				      .command_steps_cls = &cfg,
+				      .usage_retention_days = cfg.usage_retention_days};
 	struct kx_error err = {0};
 	struct kx_core *core = kx_core_open(&opt, &err);
 	int rc = 1;

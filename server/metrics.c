@@ -133,6 +133,33 @@ static void render_core(FILE *f, const struct kx_stats *st)
 	      "# TYPE klaxon_incident_transition_failures_total counter\n", f);
 	fprintf(f, "klaxon_incident_transition_failures_total %llu\n",
 		(unsigned long long)st->transition_failures);
+	fputs("# HELP klaxon_approval_cycle_seconds Time from an approval gate opening to its decision.\n"
+	      "# TYPE klaxon_approval_cycle_seconds histogram\n", f);
+	for (int b = 0; b < KX_STATS_CYCLE_BUCKETS; b++)
+		fprintf(f, "klaxon_approval_cycle_seconds_bucket{le=\"%g\"} %llu\n",
+			kx_stats_cycle_bounds[b], (unsigned long long)st->approval_cycle_buckets[b]);
+	fprintf(f, "klaxon_approval_cycle_seconds_bucket{le=\"+Inf\"} %llu\n",
+		(unsigned long long)st->approval_cycles);
+	fprintf(f, "klaxon_approval_cycle_seconds_sum %.3f\n", st->approval_cycle_seconds);
+	fprintf(f, "klaxon_approval_cycle_seconds_count %llu\n", (unsigned long long)st->approval_cycles);
+	fputs("# HELP klaxon_pending_approvals Approval gates open now.\n"
+	      "# TYPE klaxon_pending_approvals gauge\n", f);
+	fprintf(f, "klaxon_pending_approvals %llu\n", (unsigned long long)st->pending_approvals);
+	fputs("# HELP klaxon_step_runs_total Command steps run, by runbook.\n"
+	      "# TYPE klaxon_step_runs_total counter\n", f);
+	for (int i = 0; i < st->n_runbooks; i++)
+		fprintf(f, "klaxon_step_runs_total{runbook=\"%s\"} %llu\n", st->runbooks[i].runbook,
+			(unsigned long long)st->runbooks[i].steps);
+	fputs("# HELP klaxon_step_failures_total Command steps that failed, by runbook.\n"
+	      "# TYPE klaxon_step_failures_total counter\n", f);
+	for (int i = 0; i < st->n_runbooks; i++)
+		fprintf(f, "klaxon_step_failures_total{runbook=\"%s\"} %llu\n", st->runbooks[i].runbook,
+			(unsigned long long)st->runbooks[i].failures);
+	fputs("# HELP klaxon_step_seconds_total Time spent in command steps, by runbook.\n"
+	      "# TYPE klaxon_step_seconds_total counter\n", f);
+	for (int i = 0; i < st->n_runbooks; i++)
+		fprintf(f, "klaxon_step_seconds_total{runbook=\"%s\"} %.3f\n", st->runbooks[i].runbook,
+			st->runbooks[i].seconds);
 }
 
 char *metrics_render(struct metrics *m, const struct kx_stats *core)

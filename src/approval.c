@@ -183,6 +183,9 @@ static int approve_apply(struct op_ctx *ctx)
 	exec_set(step, "approvals", cJSON_CreateNumber(granted));
 	exec_set(step, "receipt_id", cJSON_CreateString(ctx->receipt_id));
 	if (!approve || granted >= required) {
+		int64_t opened;
+		if (!kx_time_parse(str(step, "started_at"), &opened))
+			core_stats_approval_cycle(ctx->core, (double)(ctx->now_ms - opened) / 1e3);
 		exec_set(step, "status", cJSON_CreateString(approve ? "succeeded" : "failed"));
 		exec_set(step, "finished_at", cJSON_CreateString(ctx->now));
 	}

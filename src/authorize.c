@@ -34,10 +34,13 @@ static cJSON *context_attrs(const struct op_ctx *ctx, const char *action)
 	return c;
 }
 
+/* Tenancy decisions are structural, not policy: a governed exception passes a tenant's own
+ * profile, never a suspension or another tenant's boundary (else a tenant-admin's `*`, which
+ * holds policy.override, would lift its own suspension or rename its tenant). */
 static void decide_by_rule(struct authz *out, bool allow, const char *rule, const char *why)
 {
 	out->allow = allow;
-	out->overridable = !allow;
+	out->overridable = false;
 	cJSON_AddItemToArray(out->rules, cJSON_CreateString(rule));
 	cJSON_AddItemToArray(out->explanation, cJSON_CreateString(why));
 }
@@ -65,6 +68,7 @@ static int load_policy(struct op_ctx *ctx, struct authz *out, struct role_catalo
 		out->profile_version = (int)cJSON_GetNumberValue(cJSON_GetObjectItem(prof, "version"));
 		snprintf(out->profile_digest, sizeof out->profile_digest, "%s",
 			 cJSON_GetStringValue(cJSON_GetObjectItem(prof, "digest")));
+		out->roles_version = (int)cJSON_GetNumberValue(cJSON_GetObjectItem(roles, "version"));
 	}
 	cJSON_Delete(roles);
 	cJSON_Delete(prof);

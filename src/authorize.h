@@ -15,6 +15,9 @@ struct authz {
 	char profile[80];   /* "" when the tenant has none (tenancy decided alone) */
 	int profile_version;
 	char profile_digest[48];
+	/* The role catalog version the policy decided with (0: tenancy decided alone), kept in
+	 * the decision record so that a replay uses the same catalog. */
+	int roles_version;
 };
 
 /* Decides `action` for ctx. 0, or -1 with ctx->err when the tenant's documents cannot be

@@ -126,7 +126,10 @@ static struct kx_core *core_new(const struct kx_core_options *opt, bool create,
 	core->command_steps_cls = opt->command_steps_cls;
 	os_user_of(core->os_user, sizeof core->os_user);
 	core->meter = metering_new();
-	struct store_options so = {.create = create, .synchronous_full = !opt->synchronous_normal};
+	if (core->meter && opt->usage_retention_days)
+		metering_set_retention(core->meter, (int64_t)opt->usage_retention_days * 86400000);
+	struct store_options so = {.create = create, .synchronous_full = !opt->synchronous_normal,
+				   .vfs = opt->vfs};
 	core->store = store_open(opt->db_path, &so, err);
 	if (!core->store || !core->meter) {
 		kx_core_close(core);
@@ -214,10 +217,41 @@ void core_stats_policy_eval(struct kx_core *core, double seconds)
 		core->stats.policy_eval_buckets[i] += seconds <= kx_stats_bounds[i];
 }
 
+const double kx_stats_cycle_bounds[KX_STATS_CYCLE_BUCKETS] = {60, 300, 900, 1800, 3600,
+							       14400, 86400};
+
+void core_stats_approval_cycle(struct kx_core *core, double seconds)
+{
+	core->stats.approval_cycles++;
+	core->stats.approval_cycle_seconds += seconds;
+	for (int i = 0; i < KX_STATS_CYCLE_BUCKETS; i++)
+		core->stats.approval_cycle_buckets[i] += seconds <= kx_stats_cycle_bounds[i];
+}
+
+void core_stats_step(struct kx_core *core, const char *runbook, double seconds, bool failed)
+{
+	struct kx_stats *st = &core->stats;
+	int i;
+	for (i = 0; i < st->n_runbooks; i++)
+		if (!strcmp(st->runbooks[i].runbook, runbook))
+			break;
+	if (i == st->n_runbooks) {
+		if (i == KX_STATS_RUNBOOKS)
+			return; /* bounded: the first runbooks seen keep their series */
+		snprintf(st->runbooks[i].runbook, sizeof st->runbooks[i].runbook, "%s", runbook);
+		st->n_runbooks++;
+	}
+	st->runbooks[i].steps++;
+	st->runbooks[i].failures += failed;
+	st->runbooks[i].seconds += seconds;
+}
+
 void kx_core_stats(struct kx_core *core, struct kx_stats *out)
 {
 	pthread_mutex_lock(&core->lock);
 	*out = core->stats;
+	int64_t pending = store_pending_approvals_all(core->store);
+	out->pending_approvals = pending > 0 ? (uint64_t)pending : 0;
 	pthread_mutex_unlock(&core->lock);
 }
 
@@ -328,6 +362,7 @@ int kx_ledger_verify(struct kx_core *core, uint64_t *checked, struct kx_error *e
 			break;
 	}
 	store_rollback(core->store);
+	core->integrity_failed = rc != 0;
 	pthread_mutex_unlock(&core->lock);
 	cJSON_Delete(tenants);
 	return rc;

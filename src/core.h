@@ -25,6 +25,13 @@ struct kx_core {
 	const struct kx_sandbox *sandbox;
 	bool (*command_steps_on)(void *cls, const char *tenant_id);
 	void *command_steps_cls;
+	/* Recent invalid incident transitions, for GET /alerts (a ring, newest overwrites). */
+	struct {
+		char tenant[64];
+		int64_t at_ms;
+	} transition_failures[128];
+	unsigned n_transition_failures;
+	bool integrity_failed; /* the last ledger verification failed */
 	/* Step workers alive now (worker.c); their own lock, never held with `lock` waiting. */
 	pthread_mutex_t workers_lock;
 	struct worker *workers;
@@ -32,6 +39,10 @@ struct kx_core {
 
 /* Records one policy evaluation's duration in core->stats (caller holds the lock). */
 void core_stats_policy_eval(struct kx_core *core, double seconds);
+/* An approval gate closed after `seconds` open (caller holds the lock). */
+void core_stats_approval_cycle(struct kx_core *core, double seconds);
+/* A command step of `runbook` ended (caller holds the lock). */
+void core_stats_step(struct kx_core *core, const char *runbook, double seconds, bool failed);
 
 /* Reads the server key file (minisign unencrypted secret key); 0 or -1 with err. */
 int core_key_load(const char *path, struct minisign_seckey *sec, struct kx_error *err);

@@ -34,6 +34,11 @@ struct kx_core_options {
 	/* Are command steps on for this tenant? NULL: on everywhere. */
 	bool (*command_steps_on)(void *cls, const char *tenant_id);
 	void *command_steps_cls;
+	/* Raw usage events older than this are pruned (hourly rollups stay); 0: 90 days. */
+	unsigned usage_retention_days;
+	/* The SQLite VFS to open the store through (tests inject faults with one); NULL: the
+	 * default. */
+	const char *vfs;
 };
 
 /* What `init` made: the platform admin's token (shown once; caller zeroes and frees). */
@@ -85,6 +90,7 @@ struct kx_request {
 struct kx_response {
 	int status;
 	char *body;         /* JSON text (or text/plain for a checkpoint) */
+	size_t body_len;    /* bytes in body when it is binary (an evidence bundle); 0: text */
 	const char *content_type;
 	char *location;     /* for 201 */
 	bool replayed;      /* an idempotent replay */
@@ -109,11 +115,25 @@ void kx_core_count_unattributed(struct kx_core *core);
  * kx_stats_bounds[i] seconds (cumulative, as Prometheus histograms are). */
 #define KX_STATS_BUCKETS 8
 extern const double kx_stats_bounds[KX_STATS_BUCKETS];
+#define KX_STATS_CYCLE_BUCKETS 7
+extern const double kx_stats_cycle_bounds[KX_STATS_CYCLE_BUCKETS];
+#define KX_STATS_RUNBOOKS 64
 struct kx_stats {
 	uint64_t policy_evals;
 	double policy_eval_seconds;
 	uint64_t policy_eval_buckets[KX_STATS_BUCKETS];
 	uint64_t transition_failures; /* incident updates refused as invalid_transition */
+	/* approval gates: time from opening to quorum (or rejection) */
+	uint64_t approval_cycles;
+	double approval_cycle_seconds;
+	uint64_t approval_cycle_buckets[KX_STATS_CYCLE_BUCKETS];
+	uint64_t pending_approvals; /* gates open now, all tenants (read when asked) */
+	struct {
+		char runbook[72];
+		uint64_t steps, failures;
+		double seconds;
+	} runbooks[KX_STATS_RUNBOOKS]; /* command steps by runbook */
+	int n_runbooks;
 };
 void kx_core_stats(struct kx_core *core, struct kx_stats *out);
 
@@ -124,5 +144,47 @@ void kx_core_flush_usage(struct kx_core *core);
  * checkpoints and the columns kept beside each leaf. 0, or -1 with err naming the first bad
  * receipt or checkpoint. `checked` (if not NULL) receives the number of receipts checked. */
 int kx_ledger_verify(struct kx_core *core, uint64_t *checked, struct kx_error *err);
+
+/* ---- Offline checks: no store and no server, only the server's public key ---- */
+
+/* A checkpoint whose signature by the server key held (witness.c). */
+struct kx_checkpoint {
+	char origin[128];   /* "klaxon/<tenant>" */
+	char tenant_id[64];
+	uint64_t size;
+	uint8_t root[32];
+};
+/* Verifies a C2SP signed checkpoint by the server key (pubkey_text: server.pub's text or its
+ * base64 line) in the exact form klaxon writes it. 0, or -1 with err naming what failed. */
+int kx_checkpoint_verify(const char *note, const char *pubkey_text, struct kx_checkpoint *out,
+			 struct kx_error *err);
+/* Does `newer` extend `older`? hashes: the RFC 9162 consistency proof, base64. 0, or -1 with
+ * err (409 "ledger_inconsistent": history was rewritten). */
+int kx_checkpoint_consistent(const struct kx_checkpoint *older, const struct kx_checkpoint *newer,
+			     const char *const *hashes, size_t n, struct kx_error *err);
+
+/* Verifying an evidence bundle (evidence_verify.c): the manifest's signature, every member's
+ * digest, the checkpoints, every inclusion proof, the consistency proof and the counts; with
+ * replay, every decision re-evaluated under its pinned policy versions. */
+struct kx_bundle_report {
+	/* Set by the caller: told each check that passed, and each decision replayed that did
+	 * not come out as recorded (outcome "drift" or "not replayable"). Either may be NULL. */
+	void (*on_check)(void *ctx, const char *check);
+	void (*on_replay)(void *ctx, const char *receipt_id, const char *outcome, const char *why);
+	void *ctx;
+	/* Filled by the verifier. */
+	char tenant_id[64], export_id[KX_ID_MAX], from[32], to[32];
+	uint64_t checkpoint_size, previous_size; /* previous_size 0: no earlier export */
+	uint64_t receipts, decisions, redacted_decisions, incidents, timeline, redactions, profiles;
+	uint64_t replayed, drift, not_replayable, tenancy; /* tenancy: decided without policy */
+	char *checkpoint, *previous_checkpoint;           /* the signed notes (owned) */
+	char **consistency;                               /* the proof's base64 hashes (owned) */
+	size_t n_consistency;
+};
+/* 0 when every check holds (drift is reported, not a failure), or -1 with err naming the
+ * first failure ("receipts.jsonl line 3: ..."). Free the report with kx_bundle_report_free. */
+int kx_bundle_verify(const void *tar, size_t len, const char *pubkey_text, bool replay,
+		     struct kx_bundle_report *rep, struct kx_error *err);
+void kx_bundle_report_free(struct kx_bundle_report *rep);
 
 #endif

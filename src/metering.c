@@ -22,6 +22,8 @@ struct metering {
 	struct meter_slot slots[METERING_SLOTS];
 	int used;
 	int64_t last_flush_ms;
+	int64_t retention_ms;
+	int64_t last_prune_ms; /* 0: never, so the first flush prunes */
 };
 
 struct metering *metering_new(void)
@@ -30,6 +32,7 @@ struct metering *metering_new(void)
 	if (m) {
 		pthread_mutex_init(&m->lock, NULL);
 		m->last_flush_ms = kx_clock_now_ms();
+		m->retention_ms = METERING_RETENTION_DEFAULT_MS;
 	}
 	return m;
 }
@@ -93,6 +96,8 @@ int metering_due(struct metering *m, int64_t now_ms)
 int metering_flush(struct metering *m, struct store *s, int64_t now_ms, struct kx_error *err)
 {
 	struct meter_slot batch[METERING_SLOTS];
+	if (now_ms - m->last_prune_ms >= 3600 * 1000)
+		metering_prune(m, s, now_ms, NULL); /* a failure is retried at the next flush */
 	pthread_mutex_lock(&m->lock);
 	int n = m->used;
 	memcpy(batch, m->slots, (size_t)n * sizeof batch[0]);
@@ -115,4 +120,41 @@ int metering_flush(struct metering *m, struct store *s, int64_t now_ms, struct k
 				  batch[i].units);
 	}
 	return rc;
+}
+
+void metering_set_retention(struct metering *m, int64_t retention_ms)
+{
+	if (retention_ms > 0)
+		m->retention_ms = retention_ms;
+}
+
+int metering_prune(struct metering *m, struct store *s, int64_t now_ms, struct kx_error *err)
+{
+	char before[KX_TIME_LEN];
+	kx_time_format(now_ms - m->retention_ms, before);
+	cJSON *tenants = store_usage_tenants(s);
+	int rc = tenants ? store_begin(s, err) : -1;
+	const cJSON *t;
+	cJSON_ArrayForEach(t, tenants)
+	{
+		if (rc == 0)
+			rc = store_usage_prune(s, t->valuestring, before, err);
+	}
+	if (rc == 0)
+		rc = store_commit(s, err);
+	else
+		store_rollback(s);
+	cJSON_Delete(tenants);
+	if (rc == 0)
+		m->last_prune_ms = now_ms;
+	return rc;
+}
+
+void metering_pending(struct metering *m, metering_pending_fn fn, void *ctx)
+{
+	pthread_mutex_lock(&m->lock);
+	for (int i = 0; i < m->used; i++)
+		fn(ctx, m->slots[i].tenant_id, m->slots[i].hour_ms, m->slots[i].event_type,
+		   m->slots[i].units);
+	pthread_mutex_unlock(&m->lock);
 }

@@ -15,6 +15,8 @@
 
 static const struct op_def *const op_tables[] = {
 	incident_ops, tenant_ops, ledger_ops, policy_ops, runbook_ops, execution_ops, approval_ops,
+	exception_ops, alert_ops,
+	evidence_ops, usage_ops,
 };
 
 static const struct op_def *op_find(const char *name)
@@ -54,6 +56,15 @@ static char *error_body(const struct kx_error *e, const char *request_id, cJSON 
 	return text;
 }
 
+/* A denial's body: the receipt's summary plus what a person needs to act on it (the
+ * conditions that denied, whether an override could pass it) — never stored in the receipt. */
+static cJSON *denial_decision(cJSON *summary, const struct authz *a)
+{
+	cJSON_AddItemToObject(summary, "explanation", cJSON_Duplicate(a->explanation, 1));
+	cJSON_AddBoolToObject(summary, "overridable", a->overridable);
+	return summary;
+}
+
 static void respond_error(struct kx_response *resp, const struct kx_error *e, cJSON *decision)
 {
 	resp->status = e->status ? e->status : 503;
@@ -66,8 +77,9 @@ static void respond_ctx(struct kx_response *resp, struct op_ctx *ctx)
 	resp->status = ctx->status ? ctx->status : 200;
 	if (ctx->text) {
 		resp->body = ctx->text;
+		resp->body_len = ctx->text_len;
 		ctx->text = NULL;
-		resp->content_type = "text/plain; charset=utf-8";
+		resp->content_type = ctx->text_type ? ctx->text_type : "text/plain; charset=utf-8";
 	} else {
 		resp->body = cJSON_PrintUnformatted(ctx->result ? ctx->result : cJSON_CreateObject());
 		resp->content_type = "application/json";
@@ -239,6 +251,8 @@ static char *decision_record(const struct op_ctx *ctx, const struct authz *a,
 	cJSON *rec = authz_summary(a);
 	cJSON_AddStringToObject(rec, "action", op_action(ctx->op));
 	cJSON_AddStringToObject(rec, "evaluated_at", ctx->now);
+	if (a->roles_version > 0)
+		cJSON_AddNumberToObject(rec, "roles_version", a->roles_version);
 	cJSON_AddItemToObject(rec, "input", cJSON_Duplicate(a->input, 1));
 	cJSON_AddItemToObject(rec, "explanation", cJSON_Duplicate(a->explanation, 1));
 	if (override) {
@@ -328,6 +342,23 @@ int ops_system_receipt(struct kx_core *core, const char *tenant_id, const char *
 	return summary ? 0 : -1;
 }
 
+/* A governed exception stays listed until an admin acknowledges it. */
+static int record_exception(struct op_ctx *ctx, const cJSON *override)
+{
+	cJSON *e = cJSON_CreateObject();
+	cJSON_AddStringToObject(e, "receipt_id", ctx->receipt_id);
+	cJSON_AddStringToObject(e, "action", op_action(ctx->op));
+	cJSON_AddStringToObject(e, "actor", ctx->req->who->actor_id);
+	cJSON_AddStringToObject(e, "resource", ctx->resource_id);
+	cJSON_AddItemToObject(e, "rules", cJSON_Duplicate(cJSON_GetObjectItem(override, "rules"), 1));
+	cJSON_AddItemToObject(e, "justification_digest",
+			      cJSON_Duplicate(cJSON_GetObjectItem(override, "justification_digest"), 1));
+	cJSON_AddStringToObject(e, "at", ctx->now);
+	int rc = store_exception_insert(ctx->store, ctx->tenant, e, ctx->err);
+	cJSON_Delete(e);
+	return rc;
+}
+
 /* Step 7: usage events in the mutation's transaction, paid by the caller's tenant. */
 static int meter_mutation(struct op_ctx *ctx, bool allowed)
 {
@@ -363,7 +394,8 @@ static void run_mutation(struct op_ctx *ctx, struct kx_response *resp)
 		goto fail;
 	if (a.allow && ctx->op->apply(ctx))
 		goto fail;
-	if (!(summary = ops_write_receipt(ctx, &a, override)) || meter_mutation(ctx, a.allow))
+	if (!(summary = ops_write_receipt(ctx, &a, override)) || meter_mutation(ctx, a.allow) ||
+	    (override && record_exception(ctx, override)))
 		goto fail;
 	if (a.allow) {
 		respond_ctx(resp, ctx);
@@ -371,7 +403,7 @@ static void run_mutation(struct op_ctx *ctx, struct kx_response *resp)
 		struct kx_error denied;
 		kx_error_set(&denied, 403, "policy_denied", NULL, "%s is denied by policy%s",
 			     op_action(ctx->op), a.overridable ? "" : " (not overridable)");
-		respond_error(resp, &denied, cJSON_Duplicate(summary, 1));
+		respond_error(resp, &denied, denial_decision(cJSON_Duplicate(summary, 1), &a));
 	}
 	if (idem_record(ctx, resp, digest) || store_commit(ctx->store, ctx->err)) {
 		kx_response_free(resp);
@@ -402,7 +434,7 @@ static void run_query(struct op_ctx *ctx, struct kx_response *resp)
 		struct kx_error denied;
 		kx_error_set(&denied, 403, "policy_denied", NULL, "%s is denied by policy",
 			     op_action(ctx->op));
-		respond_error(resp, &denied, authz_summary(&a));
+		respond_error(resp, &denied, denial_decision(authz_summary(&a), &a));
 		goto out;
 	}
 	if (ctx->op->apply(ctx))

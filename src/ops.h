@@ -38,6 +38,8 @@ struct op_ctx {
 	int status;
 	cJSON *result;  /* the response body (owned) */
 	char *text;     /* or a text/plain body (owned) */
+	size_t text_len;       /* bytes in text when it is binary (0: NUL-terminated) */
+	const char *text_type; /* text's content type (NULL: text/plain) */
 	char *location; /* for 201 (owned) */
 	const char *signature; /* the step or approval signature the receipt covers */
 	/* Work that must not hold the store (a command step): run by kx_call after the commit
@@ -72,9 +74,13 @@ extern const struct op_def incident_ops[];
 extern const struct op_def tenant_ops[];
 extern const struct op_def ledger_ops[];
 extern const struct op_def policy_ops[];
+extern const struct op_def evidence_ops[];
+extern const struct op_def usage_ops[];
 extern const struct op_def runbook_ops[];
 extern const struct op_def execution_ops[];
 extern const struct op_def approval_ops[];
+extern const struct op_def exception_ops[];
+extern const struct op_def alert_ops[];
 
 /* Steps 5-6 for callers outside kx_call too (init): writes the decision record, the receipt
  * and its ledger leaf for ctx->tenant; returns the receipt's decision summary (caller owns)

@@ -46,6 +46,7 @@ static int key_add_prepare(struct op_ctx *ctx)
 	cJSON_AddStringToObject(key, "public_key", line ? line : "");
 	cJSON_AddStringToObject(key, "created_at", ctx->now);
 	free(line);
+	cJSON_Delete(ctx->loaded); /* the tenant tenant_load_visible kept there */
 	ctx->loaded = key;
 	cJSON_Delete(ctx->resource);
 	ctx->resource = cJSON_Duplicate(key, 1);

@@ -190,7 +190,7 @@ struct store *store_open(const char *path, const struct store_options *opt, stru
 		return NULL;
 	}
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
-	if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
+	if (sqlite3_open_v2(path, &s->db, flags, opt ? opt->vfs : NULL) != SQLITE_OK) {
 		kx_error_set(err, 503, "unavailable", NULL, "%s: %s", path,
 			     s->db ? sqlite3_errmsg(s->db) : "cannot open");
 		store_close(s);

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <cjson/cJSON.h>
 
@@ -21,6 +22,7 @@ struct store_options {
 	bool create;           /* make a new file (refused when one exists) */
 	bool synchronous_full; /* FULL (default) or NORMAL */
 	int busy_timeout_ms;
+	const char *vfs; /* SQLite VFS name; NULL: the default */
 };
 
 struct store *store_open(const char *path, const struct store_options *opt, struct kx_error *err);
@@ -66,7 +68,7 @@ int store_actor_set_token(struct store *s, const char *tenant_id, const char *ac
 			  const uint8_t token_hash[32], struct kx_error *err);
 
 /* Versioned documents per tenant: role catalogs and policy profiles. */
-enum store_doc_kind { STORE_DOC_ROLES, STORE_DOC_PROFILE };
+enum store_doc_kind { STORE_DOC_ROLES, STORE_DOC_PROFILE, STORE_DOC_REDACTION };
 /* Appends a new version of doc (exact bytes) and returns the version number, or -1. */
 int store_doc_append(struct store *s, enum store_doc_kind kind, const char *tenant_id,
 		     const char *doc, const char *digest_b64, const char *at, struct kx_error *err);
@@ -177,6 +179,16 @@ int store_approval_insert(struct store *s, const char *tenant_id, const cJSON *a
 int store_approval_seen(struct store *s, const char *tenant_id, const char *execution_id,
 			const char *step_id, const char *approver, const char *nonce);
 cJSON *store_approvals_pending(struct store *s, const char *tenant_id, int limit);
+/* Open gates across every tenant: an operational gauge for the platform, never shown to a
+ * tenant. */
+int64_t store_pending_approvals_all(struct store *s);
+
+/* Governed exceptions (store_exception.c). acknowledge: 0 done, 1 none open, -1 error. */
+int store_exception_insert(struct store *s, const char *tenant_id, const cJSON *exception,
+			   struct kx_error *err);
+cJSON *store_exception_list(struct store *s, const char *tenant_id, bool open_only);
+int store_exception_acknowledge(struct store *s, const char *tenant_id, const char *receipt_id,
+				const char *actor, const char *at, struct kx_error *err);
 
 /* Idempotency records. */
 struct store_idem {
@@ -195,5 +207,56 @@ void store_idem_free(struct store_idem *rec);
 /* Metering: raw events plus hourly rollups, both written by one call. */
 int store_usage_add(struct store *s, const char *tenant_id, const char *event_type,
 		    int64_t units, const char *at, const char *request_id, struct kx_error *err);
+/* Rollups in [from, to) by hour (or by day), through fn(ctx, tenant, bucket_start, type,
+ * units) in bucket order. tenant_id NULL walks every tenant: the platform report, reached only
+ * through an operation that platform admins alone are allowed. */
+typedef int (*store_usage_fn)(void *ctx, const char *tenant_id, const char *bucket,
+			      const char *event_type, int64_t units);
+int store_usage_walk(struct store *s, const char *tenant_id, const char *from, const char *to,
+		     bool by_day, store_usage_fn fn, void *ctx);
+/* Retention: deletes the tenant's raw events before `before`; the rollups stay. */
+int store_usage_prune(struct store *s, const char *tenant_id, const char *before,
+		      struct kx_error *err);
+/* Tenants that have raw events (the unattributed "" among them), as an array of ids. */
+cJSON *store_usage_tenants(struct store *s);
+
+/* Evidence exports (store_evidence.c). */
+struct store_export_row {
+	const char *tenant_id, *id, *from, *to, *created_at, *actor, *receipt_id;
+	const char *manifest_digest, *counts_json;
+	int64_t checkpoint_size, previous_size; /* previous_size 0: no earlier export */
+	int64_t bytes;
+};
+/* The record and its bundle, streamed from `bundle` (bytes long) into the store. */
+int store_evidence_insert(struct store *s, const struct store_export_row *r, FILE *bundle,
+			  struct kx_error *err);
+/* The checkpoint size the tenant's latest export was proven against; 0 when none, -1. */
+int64_t store_evidence_last_size(struct store *s, const char *tenant_id);
+/* Newest first, keyset-paged by id; at most limit+1 rows. */
+cJSON *store_evidence_list(struct store *s, const char *tenant_id, const char *after_id,
+			   int limit);
+cJSON *store_evidence_get(struct store *s, const char *tenant_id, const char *id);
+/* The bundle's bytes (caller frees): 0, 1 when there is none, -1. */
+int store_evidence_bundle(struct store *s, const char *tenant_id, const char *id, char **data,
+			  size_t *len);
+/* The seq range of the receipts whose time is in [from, to), and of those the window's
+ * timeline events point at: both 0 when none. An export takes the whole contiguous run
+ * between them, so that an omission is a visible gap. */
+int store_receipt_seq_range(struct store *s, const char *tenant_id, const char *from,
+			    const char *to, int64_t *first, int64_t *last);
+int store_receipt_walk_seq(struct store *s, const char *tenant_id, int64_t first, int64_t last,
+			   store_receipt_fn fn, void *ctx);
+/* Row walks: fn borrows each row; a non-zero return stops the walk and is returned. */
+typedef int (*store_row_fn)(void *ctx, cJSON *row);
+/* Incidents with a timeline event in [from, to), as they stand now, by id. */
+int store_incident_walk_window(struct store *s, const char *tenant_id, const char *from,
+			       const char *to, store_row_fn fn, void *ctx);
+int store_timeline_walk_window(struct store *s, const char *tenant_id, const char *from,
+			       const char *to, store_row_fn fn, void *ctx);
+/* The version of a document in force at `at` (0: none yet), and versions first..last. */
+int store_doc_version_at(struct store *s, enum store_doc_kind kind, const char *tenant_id,
+			 const char *at);
+int store_doc_walk(struct store *s, enum store_doc_kind kind, const char *tenant_id, int first,
+		   int last, store_row_fn fn, void *ctx);
 
 #endif

@@ -290,3 +290,15 @@ cJSON *store_approvals_pending(struct store *s, const char *tenant_id, int limit
 	sqlite3_bind_int(st, 2, limit + 1);
 	return store_all_rows(st);
 }
+
+int64_t store_pending_approvals_all(struct store *s)
+{
+	static const char sql[] = "SELECT count(*) FROM execution_steps"
+				  " WHERE status = 'awaiting_approval'";
+	sqlite3_stmt *st = store_stmt(s, sql, NULL);
+	if (!st)
+		return -1;
+	int64_t n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+	sqlite3_reset(st);
+	return n;
+}

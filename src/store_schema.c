@@ -87,5 +87,27 @@ static const char m_runbooks[] =
 	" at TEXT NOT NULL, receipt_id TEXT NOT NULL,"
 	" PRIMARY KEY(tenant_id, execution_id, step_id, approver), UNIQUE(tenant_id, nonce));";
 
-const char *const store_schema[] = {m1, m_runbooks};
+/* Evidence exports (each one's record and its bundle, append-only: the next export proves
+ * consistency from the last one's checkpoint) and the time indexes an export's window needs. */
+static const char m_evidence[] =
+	"CREATE TABLE evidence_exports(tenant_id TEXT NOT NULL, id TEXT NOT NULL,"
+	" from_at TEXT NOT NULL, to_at TEXT NOT NULL, created_at TEXT NOT NULL,"
+	" actor TEXT NOT NULL, receipt_id TEXT NOT NULL, checkpoint_size INTEGER NOT NULL,"
+	" previous_checkpoint_size INTEGER, manifest_digest TEXT NOT NULL,"
+	" counts TEXT NOT NULL, bytes INTEGER NOT NULL, PRIMARY KEY(tenant_id, id));"
+	"CREATE TABLE evidence_bundles(tenant_id TEXT NOT NULL, export_id TEXT NOT NULL,"
+	" bundle BLOB NOT NULL, UNIQUE(tenant_id, export_id));"
+	"CREATE INDEX receipts_at ON receipts(tenant_id, at);"
+	"CREATE INDEX timeline_at ON timeline(tenant_id, at);"
+	APPEND_ONLY("evidence_exports") APPEND_ONLY("evidence_bundles");
+
+/* Governed exceptions: a denial passed with a justification, listed until acknowledged. The
+ * receipt is the proof; this row only carries the acknowledgement. */
+static const char m_exceptions[] =
+	"CREATE TABLE exceptions(tenant_id TEXT NOT NULL, receipt_id TEXT NOT NULL,"
+	" action TEXT NOT NULL, actor TEXT NOT NULL, resource TEXT, rules TEXT NOT NULL,"
+	" justification_digest TEXT NOT NULL, at TEXT NOT NULL, acknowledged_by TEXT,"
+	" acknowledged_at TEXT, PRIMARY KEY(tenant_id, receipt_id));";
+
+const char *const store_schema[] = {m1, m_runbooks, m_evidence, m_exceptions};
 const int store_schema_count = (int)(sizeof store_schema / sizeof store_schema[0]);

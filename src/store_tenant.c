@@ -179,7 +179,7 @@ int store_actor_set_token(struct store *s, const char *tenant_id, const char *ac
 
 static const char *doc_kind_name(enum store_doc_kind kind)
 {
-	return kind == STORE_DOC_ROLES ? "roles" : "profile";
+	return kind == STORE_DOC_ROLES ? "roles" : kind == STORE_DOC_PROFILE ? "profile" : "redaction";
 }
 
 int store_doc_append(struct store *s, enum store_doc_kind kind, const char *tenant_id,

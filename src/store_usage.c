@@ -86,3 +86,66 @@ void store_idem_free(struct store_idem *rec)
 	free(rec->location);
 	memset(rec, 0, sizeof *rec);
 }
+
+/* ---- usage reports and retention ---- */
+
+int store_usage_walk(struct store *s, const char *tenant_id, const char *from, const char *to,
+		     bool by_day, store_usage_fn fn, void *ctx)
+{
+	/* Rollup hours are "YYYY-MM-DDTHH:00:00.000Z", so their text orders as their time does
+	 * and a day is their first 10 characters. */
+	static const char tenant_sql[] =
+		"SELECT tenant_id, CASE WHEN ?4 THEN substr(hour, 1, 10) || 'T00:00:00.000Z'"
+		" ELSE hour END AS bucket, event_type, SUM(units) FROM usage_rollups"
+		" WHERE tenant_id = ?1 AND hour >= ?2 AND hour < ?3"
+		" GROUP BY bucket, event_type ORDER BY bucket, event_type";
+	/* The platform report: every tenant, deliberately (platform admins only). */
+	static const char all_sql[] =
+		"SELECT tenant_id, CASE WHEN ?4 THEN substr(hour, 1, 10) || 'T00:00:00.000Z'"
+		" ELSE hour END AS bucket, event_type, SUM(units) FROM usage_rollups"
+		" WHERE (?1 IS NULL) AND hour >= ?2 AND hour < ?3"
+		" GROUP BY tenant_id, bucket, event_type ORDER BY bucket, event_type, tenant_id";
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, tenant_id ? tenant_sql : all_sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	store_bind_text(st, 1, tenant_id);
+	store_bind_text(st, 2, from);
+	store_bind_text(st, 3, to);
+	sqlite3_bind_int(st, 4, by_day);
+	int rc = 0, step;
+	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW)
+		rc = fn(ctx, (const char *)sqlite3_column_text(st, 0),
+			(const char *)sqlite3_column_text(st, 1),
+			(const char *)sqlite3_column_text(st, 2), sqlite3_column_int64(st, 3));
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = -1;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int store_usage_prune(struct store *s, const char *tenant_id, const char *before,
+		      struct kx_error *err)
+{
+	static const char sql[] = "DELETE FROM usage_events WHERE tenant_id = ? AND at < ?";
+	sqlite3_stmt *st = store_stmt(s, sql, err);
+	if (!st)
+		return -1;
+	store_bind_text(st, 1, tenant_id);
+	store_bind_text(st, 2, before);
+	return store_step_done(s, st, err);
+}
+
+cJSON *store_usage_tenants(struct store *s)
+{
+	/* Retention is the store's own housekeeping across tenants, never a tenant's request.
+	 * Every tenant with events has rollups, and there are far fewer of those. */
+	static const char sql[] = "SELECT DISTINCT tenant_id FROM usage_rollups";
+	sqlite3_stmt *st = store_stmt(s, sql, NULL);
+	if (!st)
+		return NULL;
+	cJSON *a = cJSON_CreateArray();
+	while (a && sqlite3_step(st) == SQLITE_ROW)
+		cJSON_AddItemToArray(a, cJSON_CreateString((const char *)sqlite3_column_text(st, 0)));
+	sqlite3_reset(st);
+	return a;
+}

@@ -90,6 +90,11 @@ static int record_end(struct worker *w, const struct worker_cmd *cmd,
 			exec_set(row, "output", cJSON_CreateString(output ? output : ""));
 			exec_set(row, "output_digest", cJSON_CreateString(digest));
 		}
+		int64_t started;
+		if (!cmd->manual && !w->rollback &&
+		    !kx_time_parse(cJSON_GetStringValue(cJSON_GetObjectItem(row, "started_at")), &started))
+			core_stats_step(core, cJSON_GetStringValue(cJSON_GetObjectItem(st.execution, "runbook_id")),
+					(double)(kx_clock_now_ms() - started) / 1e3, !ok);
 		exec_set(row, "finished_at", cJSON_CreateString(now));
 		exec_set(row, "receipt_id", cJSON_CreateString(receipt));
 		if (rc == 0)

@@ -13,6 +13,7 @@ command -v jq >/dev/null || { echo "jq is required" >&2; exit 2; }
 NAME=$(basename "$0")
 T=$(mktemp -d "${TMPDIR:-/tmp}/klaxon-api.XXXXXX")
 DATA="$T/data"
+export XDG_STATE_HOME="$T/state" # the CLI's ledger witness state, kept out of $HOME
 PASS=0
 FAIL=0
 SERVER_PID=""

@@ -2,6 +2,8 @@
 set -u
 : "${KLAXON:?set KLAXON to the klaxon binary}"
 T=$(mktemp -d "${TMPDIR:-/tmp}/klaxon-cli.XXXXXX")
+# The ledger witness keeps its state here, not in the home directory of whoever runs tests.
+export XDG_STATE_HOME="$T/state"
 trap 'rm -rf "$T"' EXIT
 PASS=0
 FAIL=0

@@ -11,7 +11,9 @@ PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 URL="http://127.0.0.1:$PORT"
 "$KLAXOND" serve --data "$T/server" --listen "127.0.0.1:$PORT" 2>"$T/server.log" &
 SERVER_PID=$!
-trap 'stop_server; pkill -f "sleep 4242" 2>/dev/null || true; rm -rf "$T"' EXIT
+# A marker only this run's stray processes carry (other runs may share the machine).
+MARK=$((4000000 + RANDOM * 32 + $$ % 32))
+trap 'stop_server; pkill -f "sleep $MARK" 2>/dev/null || true; rm -rf "$T"' EXIT
 for _ in $(seq 100); do curl -sf "$URL/healthz" >/dev/null 2>&1 && break; sleep 0.05; done
 
 status_of() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
@@ -118,24 +120,24 @@ expect_eq "another tenant cannot see it" "$(status_of "$URL/run-executions/$EX" 
 expect_eq "or act on it" "$(status_of -X POST "$URL/run-executions/$EX:abort" -H "Authorization: Bearer $OTHER" -H 'Content-Type: application/json' -d '{"reason":"x"}')" "404"
 
 # Timeouts kill the whole group; abort kills a running command.
-cat > slow.json <<'DOC'
+cat > slow.json <<DOC
 {"id":"slow","name":"slow","risk":"low","steps":[
- {"id":"hang","title":"hang","kind":"command","argv":["sh","-c","sleep 4242 & sleep 4242"],"timeout_s":1},
+ {"id":"hang","title":"hang","kind":"command","argv":["sh","-c","sleep $MARK & sleep $MARK"],"timeout_s":1},
  {"id":"after","title":"after","kind":"manual"}]}
 DOC
 publish slow.json >/dev/null
 EX2=$(api POST "/runbooks/slow:launch" "$BOSS" '{}' | jq -r .id)
 OUT=$(api POST "/run-executions/$EX2/steps/hang:execute" "$BOSS" '{"wait_s":10}')
 expect_eq "timed out step failed" "$(echo "$OUT" | jq -r .status)" "failed"
-sleep 0.2
-expect_eq "children killed too" "$(pgrep -f 'sleep 4242' | wc -l)" "0"
+for _ in $(seq 50); do [ "$(pgrep -f "sleep $MARK" | wc -l)" = 0 ] && break; sleep 0.1; done
+expect_eq "children killed too" "$(pgrep -f "sleep $MARK" | wc -l)" "0"
 sed 's/"timeout_s":1/"timeout_s":60/; s/"id":"slow"/"id":"slow2"/' slow.json > slow2.json
 publish slow2.json >/dev/null
 EX3=$(api POST "/runbooks/slow2:launch" "$BOSS" '{}' | jq -r .id)
 expect_eq "running answers 202" "$(status_of -X POST "$URL/run-executions/$EX3/steps/hang:execute" -H "Authorization: Bearer $BOSS" -H 'Content-Type: application/json' -d '{"wait_s":0.2}')" "202"
 expect_eq "abort" "$(api POST "/run-executions/$EX3:abort" "$BOSS" '{"reason":"wrong host"}' | jq -r .status)" "aborted"
-for _ in $(seq 50); do [ "$(pgrep -f 'sleep 4242' | wc -l)" = 0 ] && break; sleep 0.1; done
-expect_eq "abort killed the group" "$(pgrep -f 'sleep 4242' | wc -l)" "0"
+for _ in $(seq 50); do [ "$(pgrep -f "sleep $MARK" | wc -l)" = 0 ] && break; sleep 0.1; done
+expect_eq "abort killed the group" "$(pgrep -f "sleep $MARK" | wc -l)" "0"
 expect_eq "nothing runs after abort" "$(api POST "/run-executions/$EX3/steps/after:execute" "$BOSS" '{}' | jq -r .error.code)" "execution_finished"
 
 # The sandbox: a step cannot read the server key or the store; off for other tenants.

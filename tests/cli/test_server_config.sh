@@ -45,7 +45,14 @@ expect_match "metrics from loopback" "$OUT" 'klaxon_tenant_requests_total\{tenan
 expect_match "latency histogram" "$OUT" 'klaxon_op_duration_seconds_count\{op="incident.create"\}'
 expect_match "policy evaluation histogram" "$OUT" 'klaxon_policy_eval_seconds_count [1-9]'
 printf '%s\n' "$OUT" > "$T/metrics.txt"
+expect_match "pending approvals gauge" "$OUT" 'klaxon_pending_approvals 0'
 expect_status 0 promtool check metrics < "$T/metrics.txt"
+expect_status 0 promtool check rules "$(dirname "$0")/../../docs/alerts.yml"
+OUT=$(api GET /alerts "$A")
+expect_eq "no alerts on a quiet tenant" "$(echo "$OUT" | jq -c .items)" "[]"
+for _ in 1 2 3; do api PATCH "/incidents/$I" "$A" '{"status":"closed"}' >/dev/null; done
+OUT=$(api GET /alerts "$A")
+expect_eq "refused transitions raise an alert" "$(echo "$OUT" | jq -r '.items[0].kind')" "incident_transition_failures"
 stop_server
 
 # Refusals that say what to do.

@@ -138,6 +138,7 @@ struct fx_resp *fx_request(struct fx *f, const struct kx_request *req)
 	assert_non_null(r);
 	r->status = resp.status;
 	r->raw = resp.body;
+	r->raw_len = resp.body_len ? resp.body_len : resp.body ? strlen(resp.body) : 0;
 	r->location = resp.location;
 	r->replayed = resp.replayed;
 	r->content_type = resp.content_type;

@@ -17,6 +17,7 @@
 struct fx_resp {
 	int status;
 	char *raw;        /* the body as the core wrote it */
+	size_t raw_len;   /* its bytes (a binary body, such as an evidence bundle, too) */
 	cJSON *json;      /* parsed (application/json), else NULL */
 	bool replayed;
 	char *location;

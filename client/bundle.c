@@ -1,0 +1,215 @@
+/* Exporting a bundle to a file through the backend, and verifying a bundle file offline
+ * through the core's verifier (which needs no store and no server). */
+#include "bundle.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "klaxon.h"
+
+#define EVIDENCE_MAX_BUNDLE (1u << 30)
+
+struct download {
+	evidence_progress_fn progress;
+	void *ctx;
+};
+
+static void on_download(void *ctx, uint64_t done, uint64_t total)
+{
+	struct download *d = ctx;
+	d->progress(d->ctx, EVIDENCE_DOWNLOADING, done, total);
+}
+
+static int write_atomically(const char *path, const char *data, size_t len, char *msg,
+			    size_t mlen)
+{
+	char tmp[4200];
+	snprintf(tmp, sizeof tmp, "%s.partial", path);
+	FILE *f = fopen(tmp, "we");
+	if (!f) {
+		snprintf(msg, mlen, "%s: %s", tmp, strerror(errno));
+		return -1;
+	}
+	bool ok = fwrite(data, 1, len, f) == len && fflush(f) == 0 && fsync(fileno(f)) == 0;
+	ok = fclose(f) == 0 && ok;
+	if (!ok || rename(tmp, path) != 0) {
+		snprintf(msg, mlen, "%s: %s", path, strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+static uint64_t num(const cJSON *o, const char *name)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+	return cJSON_IsNumber(v) && v->valuedouble > 0 ? (uint64_t)v->valuedouble : 0;
+}
+
+static int read_answer(struct evidence_export *out, const char *body, char *msg, size_t len)
+{
+	cJSON *a = cJSON_Parse(body);
+	const char *id = cJSON_GetStringValue(cJSON_GetObjectItem(a, "id"));
+	const char *digest = cJSON_GetStringValue(cJSON_GetObjectItem(a, "manifest_digest"));
+	int rc = 0;
+	if (!id || !digest) {
+		snprintf(msg, len, "the export's answer has no id");
+		rc = -1;
+	} else {
+		snprintf(out->id, sizeof out->id, "%s", id);
+		snprintf(out->manifest_digest, sizeof out->manifest_digest, "%s", digest);
+		out->bytes = num(a, "bytes");
+		out->receipts = num(cJSON_GetObjectItem(a, "counts"), "receipts");
+		out->checkpoint_size = num(a, "checkpoint_size");
+		out->previous_size = num(a, "previous_checkpoint_size");
+		out->answer = strdup(body);
+	}
+	cJSON_Delete(a);
+	return rc;
+}
+
+int evidence_export_file(struct backend *b, const char *tenant, const char *from,
+			 const char *to, const char *path, evidence_progress_fn progress,
+			 void *ctx, struct evidence_export *out, char *msg, size_t len)
+{
+	memset(out, 0, sizeof *out);
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "from", from);
+	cJSON_AddStringToObject(o, "to", to);
+	char *body = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	if (progress)
+		progress(ctx, EVIDENCE_EXPORTING, 0, 0);
+	struct backend_request req = {.op = "evidence.export", .id = tenant, .body = body};
+	struct backend_response resp;
+	int rc = backend_call(b, &req, &resp);
+	cJSON_free(body);
+	if (rc)
+		backend_error_text(&resp, msg, len);
+	else
+		rc = read_answer(out, resp.body, msg, len);
+	backend_response_free(&resp);
+	if (rc)
+		return -1;
+	struct download d = {progress, ctx};
+	struct backend_request get = {.op = "evidence.download",
+				      .id = tenant,
+				      .sub_id = out->id,
+				      .max_body = EVIDENCE_MAX_BUNDLE,
+				      .progress = progress ? on_download : NULL,
+				      .progress_ctx = &d};
+	if (backend_call(b, &get, &resp)) {
+		backend_error_text(&resp, msg, len);
+		rc = -1;
+	} else if (out->bytes && resp.body_len != out->bytes) {
+		snprintf(msg, len, "the bundle is %zu bytes, not the %llu the export announced",
+			 resp.body_len, (unsigned long long)out->bytes);
+		rc = -1;
+	} else {
+		if (progress)
+			progress(ctx, EVIDENCE_WRITING, resp.body_len, resp.body_len);
+		rc = write_atomically(path, resp.body, resp.body_len, msg, len);
+		out->bytes = resp.body_len;
+	}
+	backend_response_free(&resp);
+	return rc;
+}
+
+void evidence_export_free(struct evidence_export *e)
+{
+	free(e->answer);
+	e->answer = NULL;
+}
+
+/* ---- verification ---- */
+
+static char *read_file(const char *path, size_t *len, char *msg, size_t mlen)
+{
+	FILE *f = fopen(path, "re");
+	char *buf = NULL;
+	*len = 0;
+	FILE *mem = f ? open_memstream(&buf, len) : NULL;
+	char chunk[65536];
+	size_t n;
+	while (mem && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		fwrite(chunk, 1, n, mem);
+	bool failed = !f || ferror(f);
+	if (mem)
+		fclose(mem);
+	if (f)
+		fclose(f);
+	if (failed || !buf) {
+		snprintf(msg, mlen, "%s: %s", path, strerror(errno ? errno : EIO));
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+static void copy_report(struct evidence_report *rep, struct kx_bundle_report *k)
+{
+	snprintf(rep->tenant_id, sizeof rep->tenant_id, "%s", k->tenant_id);
+	snprintf(rep->export_id, sizeof rep->export_id, "%s", k->export_id);
+	snprintf(rep->from, sizeof rep->from, "%s", k->from);
+	snprintf(rep->to, sizeof rep->to, "%s", k->to);
+	rep->checkpoint_size = k->checkpoint_size;
+	rep->previous_size = k->previous_size;
+	rep->receipts = k->receipts;
+	rep->decisions = k->decisions;
+	rep->redacted_decisions = k->redacted_decisions;
+	rep->incidents = k->incidents;
+	rep->timeline = k->timeline;
+	rep->redactions = k->redactions;
+	rep->replayed = k->replayed;
+	rep->drift = k->drift;
+	rep->not_replayable = k->not_replayable;
+	rep->tenancy = k->tenancy;
+	/* Ownership moves: the report frees them. */
+	rep->checkpoint = k->checkpoint;
+	rep->previous_checkpoint = k->previous_checkpoint;
+	rep->consistency = k->consistency;
+	rep->n_consistency = k->n_consistency;
+	k->checkpoint = k->previous_checkpoint = NULL;
+	k->consistency = NULL;
+	k->n_consistency = 0;
+}
+
+int evidence_verify_file(const char *path, const char *pubkey_path, bool replay,
+			 struct evidence_report *rep, char *msg, size_t len)
+{
+	size_t tar_len = 0, key_len = 0;
+	char *key = read_file(pubkey_path, &key_len, msg, len);
+	char *tar = key ? read_file(path, &tar_len, msg, len) : NULL;
+	if (!tar) {
+		free(key);
+		return -1;
+	}
+	struct kx_bundle_report k = {.on_check = rep->on_check, .on_replay = rep->on_replay,
+				     .ctx = rep->ctx};
+	struct kx_error err = {0};
+	int rc = kx_bundle_verify(tar, tar_len, key, replay, &k, &err);
+	if (rc)
+		snprintf(msg, len, "%s", err.message);
+	copy_report(rep, &k);
+	kx_bundle_report_free(&k);
+	free(tar);
+	free(key);
+	return rc;
+}
+
+void evidence_report_free(struct evidence_report *rep)
+{
+	free(rep->checkpoint);
+	free(rep->previous_checkpoint);
+	for (size_t i = 0; i < rep->n_consistency; i++)
+		free(rep->consistency[i]);
+	free(rep->consistency);
+	rep->checkpoint = rep->previous_checkpoint = NULL;
+	rep->consistency = NULL;
+	rep->n_consistency = 0;
+}

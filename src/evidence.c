@@ -1,0 +1,530 @@
+/* Building an evidence bundle: each member is streamed to a temporary file (hashed as it is
+ * written) while the store is walked row by row; then the manifest is made and signed, and
+ * the tar is assembled with libarchive and streamed into the store. */
+#include "evidence.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <inttypes.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "ledger.h"
+#include "redact.h"
+
+const char *const evidence_member_names[EVIDENCE_MEMBERS] = {
+	"checkpoint",	    "previous_checkpoint", "receipts.jsonl",  "proofs.json",
+	"consistency.json", "decisions.jsonl",	   "incidents.jsonl", "timeline.jsonl",
+	"redactions.jsonl", "profiles.jsonl",
+};
+
+struct member {
+	FILE *f;
+	crypto_hash_sha256_state h;
+	uint64_t bytes, lines;
+	bool present;
+};
+
+struct build {
+	struct kx_core *core;
+	struct store *s;
+	const struct evidence_request *rq;
+	struct member m[EVIDENCE_MEMBERS];
+	struct redactor *red;
+	uint64_t size, prev;
+	uint64_t proofs;
+	/* Versions that decisions in the window pinned: those must be in profiles.jsonl. */
+	int pinned_lo[2], pinned_hi[2];
+	/* The record being redacted, for the log. */
+	const char *file, *record_id;
+	struct kx_error *err;
+};
+
+/* ---- members ---- */
+
+static int member_open(struct build *b, enum evidence_member i)
+{
+	struct member *m = &b->m[i];
+	m->f = tmpfile();
+	if (!m->f)
+		return kx_error_set(b->err, 503, "unavailable", NULL,
+				    "no temporary file for the bundle (TMPDIR)");
+	crypto_hash_sha256_init(&m->h);
+	m->present = true;
+	return 0;
+}
+
+static void member_write(struct member *m, const void *data, size_t len)
+{
+	fwrite(data, 1, len, m->f);
+	crypto_hash_sha256_update(&m->h, data, len);
+	m->bytes += len;
+}
+
+static void member_text(struct member *m, const char *text)
+{
+	member_write(m, text, strlen(text));
+}
+
+/* One line of JSON Lines: the text and its newline. */
+static void member_line(struct member *m, const char *text)
+{
+	member_text(m, text);
+	member_write(m, "\n", 1);
+	m->lines++;
+}
+
+/* Prints v unformatted as one line (cJSON escapes control characters) and frees it. */
+static int member_json_line(struct build *b, struct member *m, cJSON *v)
+{
+	char *text = v ? cJSON_PrintUnformatted(v) : NULL;
+	cJSON_Delete(v);
+	if (!text)
+		return kx_error_set(b->err, 503, "unavailable", NULL, "out of memory");
+	member_line(m, text);
+	cJSON_free(text);
+	return 0;
+}
+
+static void members_close(struct build *b)
+{
+	for (int i = 0; i < EVIDENCE_MEMBERS; i++)
+		if (b->m[i].f)
+			fclose(b->m[i].f);
+}
+
+/* ---- redaction ---- */
+
+static void log_redaction(void *ctx, const char *rule, const char *field, int count)
+{
+	struct build *b = ctx;
+	cJSON *l = cJSON_CreateObject();
+	cJSON_AddStringToObject(l, "file", b->file);
+	cJSON_AddStringToObject(l, "record", b->record_id);
+	cJSON_AddStringToObject(l, "field", field);
+	cJSON_AddStringToObject(l, "rule", rule);
+	cJSON_AddNumberToObject(l, "count", count);
+	member_json_line(b, &b->m[EVIDENCE_REDACTIONS], l);
+}
+
+static int redact_record(struct build *b, cJSON *rec, enum evidence_member file,
+			 const char *record_id)
+{
+	b->file = evidence_member_names[file];
+	b->record_id = record_id;
+	return redact_json(b->red, rec, "", log_redaction, b);
+}
+
+/* ---- checkpoint, previous checkpoint, consistency ---- */
+
+static int write_checkpoints(struct build *b)
+{
+	const char *t = b->rq->tenant_id;
+	char *note = store_checkpoint_get(b->s, t, 0, &b->size);
+	if (!note)
+		return kx_error_set(b->err, 503, "unavailable", NULL, "tenant %s has no checkpoint", t);
+	member_text(&b->m[EVIDENCE_CHECKPOINT], note);
+	free(note);
+	int64_t prev = store_evidence_last_size(b->s, t);
+	if (prev < 0)
+		return kx_error_set(b->err, 503, "unavailable", NULL, "the exports are unreadable");
+	b->prev = (uint64_t)prev;
+	merkle_hash hashes[MERKLE_MAX_PROOF];
+	size_t n = 0;
+	if (b->prev > 0) {
+		char *pnote = store_checkpoint_get(b->s, t, b->prev, NULL);
+		if (!pnote || member_open(b, EVIDENCE_PREVIOUS) ||
+		    ledger_prove_consistency(b->s, t, b->prev, b->size, hashes, &n)) {
+			free(pnote);
+			return kx_error_set(b->err, 503, "unavailable", NULL,
+					    "the ledger cannot prove consistency from size %" PRIu64,
+					    b->prev);
+		}
+		member_text(&b->m[EVIDENCE_PREVIOUS], pnote);
+		free(pnote);
+	}
+	cJSON *c = cJSON_CreateObject();
+	cJSON_AddNumberToObject(c, "from_size", (double)b->prev);
+	cJSON_AddNumberToObject(c, "to_size", (double)b->size);
+	cJSON_AddItemToObject(c, "hashes", ledger_hashes_json(hashes, n));
+	int rc = member_json_line(b, &b->m[EVIDENCE_CONSISTENCY], c);
+	b->m[EVIDENCE_CONSISTENCY].lines = 0;
+	return rc;
+}
+
+/* ---- receipts, proofs, decisions ---- */
+
+static void pin(struct build *b, int kind, const cJSON *rec, const char *member)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(rec, member);
+	if (!cJSON_IsNumber(v) || v->valueint < 1)
+		return;
+	if (!b->pinned_lo[kind] || v->valueint < b->pinned_lo[kind])
+		b->pinned_lo[kind] = v->valueint;
+	if (v->valueint > b->pinned_hi[kind])
+		b->pinned_hi[kind] = v->valueint;
+}
+
+/* decisions.jsonl: {receipt_id, record_digest, redacted, record}. An untouched record is its
+ * exact stored text, so its digest (the one the receipt carries) can be checked; a redacted
+ * one cannot be, and says so. */
+static int write_decision(struct build *b, const char *receipt_id)
+{
+	char *digest = NULL, *record = NULL;
+	int found = store_decision_get(b->s, b->rq->tenant_id, receipt_id, &digest, &record);
+	if (found != 0)
+		return kx_error_set(b->err, 503, "unavailable", NULL,
+				    "receipt %s: its decision record is missing", receipt_id);
+	cJSON *rec = cJSON_Parse(record);
+	int rc = 0;
+	if (!rec) {
+		rc = kx_error_set(b->err, 503, "unavailable", NULL,
+				  "receipt %s: its decision record is unreadable", receipt_id);
+	} else {
+		pin(b, 0, rec, "profile_version");
+		pin(b, 1, rec, "roles_version");
+		int hits = redact_record(b, rec, EVIDENCE_DECISIONS, receipt_id);
+		char *redacted = hits > 0 ? cJSON_PrintUnformatted(rec) : NULL;
+		cJSON *line = cJSON_CreateObject();
+		cJSON_AddStringToObject(line, "receipt_id", receipt_id);
+		cJSON_AddStringToObject(line, "record_digest", digest);
+		cJSON_AddBoolToObject(line, "redacted", hits > 0);
+		cJSON_AddStringToObject(line, "record", redacted ? redacted : record);
+		cJSON_free(redacted);
+		rc = member_json_line(b, &b->m[EVIDENCE_DECISIONS], line);
+	}
+	cJSON_Delete(rec);
+	free(digest);
+	free(record);
+	return rc;
+}
+
+static int write_receipt(void *ctx, const struct store_receipt_row *r)
+{
+	struct build *b = ctx;
+	merkle_hash hashes[MERKLE_MAX_PROOF];
+	size_t n = 0;
+	uint64_t index = (uint64_t)(r->seq - 1);
+	if (ledger_prove_inclusion(b->s, b->rq->tenant_id, index, b->size, hashes, &n))
+		return kx_error_set(b->err, 503, "unavailable", NULL,
+				    "the ledger cannot prove receipt %s", r->id);
+	member_line(&b->m[EVIDENCE_RECEIPTS], r->leaf);
+	struct member *p = &b->m[EVIDENCE_PROOFS];
+	cJSON *proof = cJSON_CreateObject();
+	cJSON_AddNumberToObject(proof, "leaf_index", (double)index);
+	cJSON_AddItemToObject(proof, "hashes", ledger_hashes_json(hashes, n));
+	char *text = cJSON_PrintUnformatted(proof);
+	cJSON_Delete(proof);
+	if (!text)
+		return kx_error_set(b->err, 503, "unavailable", NULL, "out of memory");
+	if (b->proofs++ > 0)
+		member_write(p, ",", 1);
+	member_text(p, text);
+	cJSON_free(text);
+	return write_decision(b, r->id);
+}
+
+/* proofs.json is one object; its array is written as the receipts stream by. */
+static int write_receipts(struct build *b)
+{
+	char head[64];
+	snprintf(head, sizeof head, "{\"tree_size\":%" PRIu64 ",\"proofs\":[", b->size);
+	member_text(&b->m[EVIDENCE_PROOFS], head);
+	int64_t first = 0, last = 0;
+	if (store_receipt_seq_range(b->s, b->rq->tenant_id, b->rq->from, b->rq->to, &first, &last))
+		return kx_error_set(b->err, 503, "unavailable", NULL, "the receipts are unreadable");
+	int rc = first > 0 ? store_receipt_walk_seq(b->s, b->rq->tenant_id, first, last,
+						    write_receipt, b)
+			   : 0;
+	if (rc) {
+		if (!b->err->status)
+			kx_error_set(b->err, 503, "unavailable", NULL, "the receipts are unreadable");
+		return -1;
+	}
+	member_text(&b->m[EVIDENCE_PROOFS], "]}\n");
+	return 0;
+}
+
+/* ---- incidents, timeline ---- */
+
+static int write_incident(void *ctx, cJSON *row)
+{
+	struct build *b = ctx;
+	cJSON *inc = cJSON_Duplicate(row, 1);
+	redact_record(b, inc, EVIDENCE_INCIDENTS, cJSON_GetStringValue(cJSON_GetObjectItem(row, "id")));
+	return member_json_line(b, &b->m[EVIDENCE_INCIDENTS], inc);
+}
+
+static int write_event(void *ctx, cJSON *row)
+{
+	struct build *b = ctx;
+	cJSON *ev = cJSON_Duplicate(row, 1);
+	redact_record(b, ev, EVIDENCE_TIMELINE, cJSON_GetStringValue(cJSON_GetObjectItem(row, "id")));
+	return member_json_line(b, &b->m[EVIDENCE_TIMELINE], ev);
+}
+
+/* ---- policy documents ---- */
+
+struct doc_walk {
+	struct build *b;
+	const char *kind;
+};
+
+static int write_doc(void *ctx, cJSON *row)
+{
+	struct doc_walk *w = ctx;
+	cJSON *l = cJSON_CreateObject();
+	cJSON_AddStringToObject(l, "kind", w->kind);
+	cJSON_AddItemToObject(l, "version", cJSON_Duplicate(cJSON_GetObjectItem(row, "version"), 1));
+	cJSON_AddItemToObject(l, "digest", cJSON_Duplicate(cJSON_GetObjectItem(row, "digest"), 1));
+	cJSON_AddItemToObject(l, "created_at",
+			      cJSON_Duplicate(cJSON_GetObjectItem(row, "created_at"), 1));
+	cJSON_AddItemToObject(l, "doc", cJSON_Duplicate(cJSON_GetObjectItem(row, "doc"), 1));
+	return member_json_line(w->b, &w->b->m[EVIDENCE_PROFILES], l);
+}
+
+/* The versions in force during the window, and any a decision in it pinned: policy
+ * documents are configuration, not free text, and are exported exact so that replay and
+ * their digests work. */
+static int write_docs(struct build *b, enum store_doc_kind kind, int pinned)
+{
+	const char *t = b->rq->tenant_id;
+	int lo = store_doc_version_at(b->s, kind, t, b->rq->from);
+	int hi = store_doc_version_at(b->s, kind, t, b->rq->to);
+	if (lo < 0 || hi < 0)
+		return kx_error_set(b->err, 503, "unavailable", NULL, "the policy is unreadable");
+	if (lo < 1)
+		lo = 1;
+	if (b->pinned_lo[pinned] && b->pinned_lo[pinned] < lo)
+		lo = b->pinned_lo[pinned];
+	if (b->pinned_hi[pinned] > hi)
+		hi = b->pinned_hi[pinned];
+	struct doc_walk w = {b, kind == STORE_DOC_PROFILE ? "profile" : "roles"};
+	if (hi >= lo && store_doc_walk(b->s, kind, t, lo, hi, write_doc, &w))
+		return b->err->status ? -1
+				      : kx_error_set(b->err, 503, "unavailable", NULL,
+						     "the policy is unreadable");
+	return 0;
+}
+
+/* ---- the manifest ---- */
+
+static cJSON *counts_json(const struct build *b)
+{
+	cJSON *c = cJSON_CreateObject();
+	cJSON_AddNumberToObject(c, "receipts", (double)b->m[EVIDENCE_RECEIPTS].lines);
+	cJSON_AddNumberToObject(c, "decisions", (double)b->m[EVIDENCE_DECISIONS].lines);
+	cJSON_AddNumberToObject(c, "incidents", (double)b->m[EVIDENCE_INCIDENTS].lines);
+	cJSON_AddNumberToObject(c, "timeline", (double)b->m[EVIDENCE_TIMELINE].lines);
+	cJSON_AddNumberToObject(c, "redactions", (double)b->m[EVIDENCE_REDACTIONS].lines);
+	cJSON_AddNumberToObject(c, "profiles", (double)b->m[EVIDENCE_PROFILES].lines);
+	return c;
+}
+
+static cJSON *files_json(struct build *b)
+{
+	cJSON *files = cJSON_CreateArray();
+	for (int i = 0; i < EVIDENCE_MEMBERS; i++) {
+		struct member *m = &b->m[i];
+		if (!m->present)
+			continue;
+		uint8_t h[32];
+		char hex[65];
+		crypto_hash_sha256_final(&m->h, h);
+		sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+		cJSON *f = cJSON_CreateObject();
+		cJSON_AddStringToObject(f, "name", evidence_member_names[i]);
+		cJSON_AddStringToObject(f, "sha256", hex);
+		cJSON_AddNumberToObject(f, "bytes", (double)m->bytes);
+		cJSON_AddItemToArray(files, f);
+	}
+	return files;
+}
+
+static char *manifest_text(struct build *b, cJSON *counts)
+{
+	const struct evidence_request *rq = b->rq;
+	char origin[128], key_id[17];
+	ledger_origin(rq->tenant_id, origin, sizeof origin);
+	minisign_key_id_hex(b->core->key.key_id, key_id);
+	cJSON *m = cJSON_CreateObject();
+	cJSON_AddStringToObject(m, "format", EVIDENCE_FORMAT);
+	cJSON_AddStringToObject(m, "tenant_id", rq->tenant_id);
+	cJSON_AddStringToObject(m, "export_id", rq->export_id);
+	cJSON_AddStringToObject(m, "created_at", rq->created_at);
+	cJSON_AddStringToObject(m, "from", rq->from);
+	cJSON_AddStringToObject(m, "to", rq->to);
+	cJSON_AddStringToObject(m, "origin", origin);
+	cJSON_AddStringToObject(m, "key_id", key_id);
+	cJSON_AddStringToObject(m, "identity",
+				b->core->embedded
+					? "embedded store: actors are named at the terminal and "
+					  "receipts record the operating-system user; they prove "
+					  "integrity and order, not identity"
+					: "klaxond: every actor was authenticated by its bearer token");
+	cJSON_AddItemToObject(m, "counts", cJSON_Duplicate(counts, 1));
+	cJSON_AddNumberToObject(m, "checkpoint_size", (double)b->size);
+	if (b->prev > 0)
+		cJSON_AddNumberToObject(m, "previous_checkpoint_size", (double)b->prev);
+	else
+		cJSON_AddNullToObject(m, "previous_checkpoint_size");
+	cJSON_AddItemToObject(m, "files", files_json(b));
+	char *text = cJSON_Print(m); /* formatted: an auditor reads this one */
+	cJSON_Delete(m);
+	return text;
+}
+
+/* ---- the tar ---- */
+
+static int tar_add(struct archive *a, const char *name, FILE *src, const char *mem, size_t len,
+		   int64_t mtime)
+{
+	struct archive_entry *e = archive_entry_new();
+	archive_entry_set_pathname(e, name);
+	archive_entry_set_size(e, (la_int64_t)len);
+	archive_entry_set_filetype(e, AE_IFREG);
+	archive_entry_set_perm(e, 0644);
+	archive_entry_set_mtime(e, (time_t)mtime, 0);
+	int rc = archive_write_header(a, e) == ARCHIVE_OK ? 0 : -1;
+	archive_entry_free(e);
+	if (rc == 0 && mem && len > 0 && archive_write_data(a, mem, len) != (la_ssize_t)len)
+		rc = -1;
+	if (rc == 0 && src) {
+		char buf[65536];
+		size_t n;
+		rewind(src);
+		while (rc == 0 && (n = fread(buf, 1, sizeof buf, src)) > 0)
+			if (archive_write_data(a, buf, n) != (la_ssize_t)n)
+				rc = -1;
+	}
+	return rc;
+}
+
+/* ustar: a 512-byte header before each member's bytes, which the verifier relies on only to
+ * find members, never to trust them. */
+static FILE *tar_build(struct build *b, const char *manifest, const char *sig, int64_t mtime)
+{
+	FILE *out = tmpfile();
+	struct archive *a = out ? archive_write_new() : NULL;
+	int rc = a && archive_write_set_format_ustar(a) == ARCHIVE_OK &&
+				 archive_write_open_FILE(a, out) == ARCHIVE_OK
+			 ? 0
+			 : -1;
+	if (rc == 0)
+		rc = tar_add(a, "manifest.json", NULL, manifest, strlen(manifest), mtime);
+	if (rc == 0)
+		rc = tar_add(a, "manifest.json.minisig", NULL, sig, strlen(sig), mtime);
+	for (int i = 0; rc == 0 && i < EVIDENCE_MEMBERS; i++) {
+		struct member *m = &b->m[i];
+		if (m->present)
+			rc = tar_add(a, evidence_member_names[i], m->f, NULL, m->bytes, mtime);
+	}
+	if (a) {
+		if (archive_write_close(a) != ARCHIVE_OK)
+			rc = -1;
+		archive_write_free(a);
+	}
+	if (rc != 0 || fflush(out) != 0) {
+		if (out)
+			fclose(out);
+		kx_error_set(b->err, 503, "unavailable", NULL, "the bundle could not be written");
+		return NULL;
+	}
+	return out;
+}
+
+/* ---- putting it together ---- */
+
+static int write_members(struct build *b)
+{
+	const struct evidence_request *rq = b->rq;
+	static const enum evidence_member always[] = {
+		EVIDENCE_CHECKPOINT, EVIDENCE_RECEIPTS,	 EVIDENCE_PROOFS,     EVIDENCE_CONSISTENCY,
+		EVIDENCE_DECISIONS,  EVIDENCE_INCIDENTS, EVIDENCE_TIMELINE,   EVIDENCE_REDACTIONS,
+		EVIDENCE_PROFILES};
+	for (size_t i = 0; i < sizeof always / sizeof always[0]; i++)
+		if (member_open(b, always[i]))
+			return -1;
+	if (write_checkpoints(b) || write_receipts(b))
+		return -1;
+	if (store_incident_walk_window(b->s, rq->tenant_id, rq->from, rq->to, write_incident, b) ||
+	    store_timeline_walk_window(b->s, rq->tenant_id, rq->from, rq->to, write_event, b))
+		return b->err->status ? -1
+				      : kx_error_set(b->err, 503, "unavailable", NULL,
+						     "the incidents are unreadable");
+	if (write_docs(b, STORE_DOC_PROFILE, 0) || write_docs(b, STORE_DOC_ROLES, 1))
+		return -1;
+	for (int i = 0; i < EVIDENCE_MEMBERS; i++)
+		if (b->m[i].present && (fflush(b->m[i].f) != 0 || ferror(b->m[i].f)))
+			return kx_error_set(b->err, 503, "unavailable", NULL,
+					    "the bundle could not be written (disk full?)");
+	return 0;
+}
+
+static int seal_and_store(struct build *b, struct evidence_result *out)
+{
+	out->counts = counts_json(b);
+	char *manifest = manifest_text(b, out->counts);
+	char comment[256];
+	snprintf(comment, sizeof comment, "klaxon evidence %s of tenant %s, checkpoint %" PRIu64,
+		 b->rq->export_id, b->rq->tenant_id, b->size);
+	char *sig = manifest ? minisign_sign(&b->core->key, manifest, strlen(manifest), comment)
+			     : NULL;
+	int64_t mtime = 0;
+	kx_time_parse(b->rq->created_at, &mtime);
+	FILE *tar = sig ? tar_build(b, manifest, sig, mtime / 1000) : NULL;
+	int rc = tar ? 0 : -1;
+	if (!sig && rc)
+		kx_error_set(b->err, 503, "unavailable", NULL, "the manifest could not be signed");
+	if (rc == 0) {
+		digest_sha256_b64(manifest, strlen(manifest), out->manifest_digest);
+		out->checkpoint_size = b->size;
+		out->previous_size = b->prev;
+		out->bytes = (int64_t)ftell(tar);
+		char *counts = cJSON_PrintUnformatted(out->counts);
+		struct store_export_row row = {
+			.tenant_id = b->rq->tenant_id, .id = b->rq->export_id, .from = b->rq->from,
+			.to = b->rq->to, .created_at = b->rq->created_at, .actor = b->rq->actor,
+			.receipt_id = b->rq->receipt_id, .manifest_digest = out->manifest_digest,
+			.counts_json = counts, .checkpoint_size = (int64_t)b->size,
+			.previous_size = (int64_t)b->prev, .bytes = out->bytes};
+		rc = counts ? store_evidence_insert(b->s, &row, tar, b->err) : -1;
+		cJSON_free(counts);
+	}
+	if (tar)
+		fclose(tar);
+	cJSON_free(manifest);
+	free(sig);
+	return rc;
+}
+
+int evidence_export(struct kx_core *core, const struct evidence_request *rq,
+		    struct evidence_result *out, struct kx_error *err)
+{
+	memset(out, 0, sizeof *out);
+	struct build *b = calloc(1, sizeof *b);
+	if (!b)
+		return kx_error_set(err, 503, "unavailable", NULL, "out of memory");
+	*b = (struct build){.core = core, .s = core->store, .rq = rq, .err = err};
+	cJSON *rules = store_doc_get(core->store, STORE_DOC_REDACTION, rq->tenant_id, 0);
+	b->red = redact_new(cJSON_GetStringValue(cJSON_GetObjectItem(rules, "doc")), err);
+	cJSON_Delete(rules);
+	int rc = b->red ? write_members(b) : -1;
+	if (rc == 0)
+		rc = seal_and_store(b, out);
+	members_close(b);
+	redact_free(b->red);
+	free(b);
+	if (rc)
+		evidence_result_free(out);
+	return rc;
+}
+
+void evidence_result_free(struct evidence_result *r)
+{
+	cJSON_Delete(r->counts);
+	r->counts = NULL;
+}

@@ -1,0 +1,52 @@
+/* Between the two halves of bundle verification: evidence_verify.c (the tar, the manifest,
+ * signatures, checkpoints) and evidence_records.c (receipts and proofs, decisions and replay,
+ * incidents, timeline, documents, the redaction log). */
+#ifndef KX_EVIDENCE_VERIFY_H
+#define KX_EVIDENCE_VERIFY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "digest.h"
+#include "evidence.h"
+#include "klaxon.h"
+
+enum { V_MANIFEST = EVIDENCE_MEMBERS, V_SIG, V_COUNT };
+
+struct vmember {
+	char *data; /* NUL-terminated copy of the member's bytes */
+	size_t len;
+	bool present;
+};
+
+struct verify_receipt {
+	char id[KX_ID_MAX];
+	char record_digest[DIGEST_B64_LEN];
+};
+
+struct verify {
+	const char *pubkey_text;
+	struct kx_bundle_report *rep;
+	struct kx_error *err;
+	bool replay;
+	struct vmember m[V_COUNT];
+	cJSON *manifest;
+	struct kx_checkpoint cp, prev;
+	int64_t from_ms, to_ms;
+	struct verify_receipt *receipts; /* in leaf order */
+	size_t n_receipts;
+	struct replay *docs; /* profiles.jsonl, for pinned versions and replay */
+};
+
+/* Sets err (409 "evidence_invalid") to the message and returns -1. */
+int verify_fail(struct verify *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Tells the caller a check passed. */
+void verify_passed(struct verify *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+const char *verify_name(int member);
+
+/* Everything after the checkpoints: 0, or -1 naming the first failure. */
+int verify_records(struct verify *v);
+
+#endif
