@@ -37,7 +37,7 @@ static const char *const app_role_names[] = {
 };
 
 /* Tags of the app's own requests (serial 0). */
-enum { APP_TAG_TENANTS = 1, APP_TAG_ACTORS };
+enum { APP_TAG_SESSION = 1, APP_TAG_TENANTS, APP_TAG_ACTORS };
 
 static int64_t real_mono_ms(void)
 {
@@ -128,7 +128,7 @@ int app_job(struct app *a, struct screen *s, void (*run)(struct backend *b, void
 {
 	int rc = async_job(a->async, run, JOB_TAG(s->serial, tag), arg);
 	if (rc == 0)
-		s->inflight++;
+		s->jobs++;
 	return rc;
 }
 
@@ -171,8 +171,39 @@ static void check_read_only_tenant(struct app *a, const char *tenant)
 		}
 }
 
+/* The tenant's actors, for names instead of ids. */
+static void ask_actors(struct app *a)
+{
+	struct backend_request req = {.op = "actor.list", .id = a->tenant_id};
+	app_request(a, NULL, &req, APP_TAG_ACTORS, NULL);
+}
+
+/* Who the console acts as (session.get); a server without it is asked for its tenants. */
+static void take_session(struct app *a, const struct backend_response *resp)
+{
+	cJSON *root = resp->status == 200 ? cJSON_Parse(resp->body) : NULL;
+	const char *tenant = cJSON_GetStringValue(cJSON_GetObjectItem(root, "tenant_id"));
+	const char *name = cJSON_GetStringValue(
+		cJSON_GetObjectItem(cJSON_GetObjectItem(root, "actor"), "name"));
+	if (tenant) {
+		snprintf(a->tenant_id, sizeof a->tenant_id, "%s", tenant);
+		snprintf(a->actor_name, sizeof a->actor_name, "%s", name ? name : "");
+		check_read_only_tenant(a, tenant);
+		ask_actors(a);
+	} else if (resp->status != 503) {
+		struct backend_request req = {.op = "tenant.list"};
+		app_request(a, NULL, &req, APP_TAG_TENANTS, NULL);
+	}
+	cJSON_Delete(root);
+	a->dirty |= UI_REDRAW_STATUS;
+}
+
 static void app_reply_own(struct app *a, int tag, struct backend_response *resp)
 {
+	if (tag == APP_TAG_SESSION) {
+		take_session(a, resp);
+		return;
+	}
 	if (resp->status < 200 || resp->status > 299)
 		return; /* names are a nicety: without them ids are shown */
 	cJSON *root = cJSON_Parse(resp->body);
@@ -195,8 +226,7 @@ static void app_reply_own(struct app *a, int tag, struct backend_response *resp)
 			snprintf(a->tenant_id, sizeof a->tenant_id, "%s", id);
 			check_read_only_tenant(a, id);
 			check_read_only_tenant(a, cJSON_GetStringValue(cJSON_GetObjectItem(pick, "name")));
-			struct backend_request req = {.op = "actor.list", .id = a->tenant_id};
-			app_request(a, NULL, &req, APP_TAG_ACTORS, NULL);
+			ask_actors(a);
 		}
 	} else if (tag == APP_TAG_ACTORS) {
 		a->n_actors = 0;
@@ -260,7 +290,10 @@ static void on_reply(void *ctx, int tag, void *user, struct backend_response *re
 			((struct job_head *)arg)->destroy(arg);
 		return;
 	}
-	s->inflight--;
+	if (resp)
+		s->inflight--;
+	else
+		s->jobs--;
 	a->dirty |= s->ops->reply(s, a, tag, arg, resp);
 	if (s->inflight == 0 && s->refresh_queued) {
 		s->refresh_queued = false;
@@ -424,6 +457,8 @@ static void status_text(struct app *a)
 	char who[80];
 	if (o->actor)
 		snprintf(who, sizeof who, "%s", o->actor);
+	else if (a->actor_name[0])
+		snprintf(who, sizeof who, "%s", a->actor_name);
 	else if (o->token_hint)
 		snprintf(who, sizeof who, "token %s%s", ui_glyph(UI_G_ELLIPSIS), o->token_hint);
 	else
@@ -707,8 +742,8 @@ int console_run(struct backend *b, const struct console_options *opt)
 		ui_theme_load(&a->theme, "mono", a->theme_dirs, err, sizeof err);
 	ui_theme_apply(&a->theme);
 	command_setup(a);
-	struct backend_request tenants = {.op = "tenant.list"};
-	app_request(a, NULL, &tenants, APP_TAG_TENANTS, NULL);
+	struct backend_request session = {.op = "session.get"};
+	app_request(a, NULL, &session, APP_TAG_SESSION, NULL);
 	app_push(a, board_new(a));
 	if (!strcmp(a->state.screen, "detail") && a->state.incident[0])
 		app_push(a, detail_new(a, a->state.incident));

@@ -80,6 +80,7 @@ struct screen {
 	const struct screen_ops *ops;
 	unsigned serial;  /* answers find their screen by it; a closed screen's are dropped */
 	int inflight;     /* requests not answered yet */
+	int jobs;         /* background jobs not finished (they never hold up a refresh) */
 	bool refresh_queued;
 };
 
@@ -123,6 +124,7 @@ struct app {
 	bool read_only;
 	char read_only_why[64];
 	char tenant_id[64];
+	char actor_name[64]; /* as the backend knows us (session.get) */
 	struct app_actor actors[APP_MAX_ACTORS];
 	int n_actors;
 	struct app_state state;

@@ -510,7 +510,9 @@ static void maybe_load_more(struct board *b, struct app *a)
 {
 	int list = b->table_view ? LIST_ALL : b->focus;
 	struct inc_list *l = &b->lists[list];
-	if (l->next_cursor[0] && !l->loading_more && l->table.selected >= l->table.n_view - 20)
+	/* Two pages ahead, so paging down never reaches the end before the next rows. */
+	int ahead = l->table.height * 2 > 20 ? l->table.height * 2 : 20;
+	if (l->next_cursor[0] && !l->loading_more && l->table.selected >= l->table.n_view - ahead)
 		request_list(b, a, list, l->next_cursor);
 }
 

@@ -42,11 +42,8 @@ static void approval_backlog(struct op_ctx *ctx, cJSON *items)
 
 static void transition_failures(struct op_ctx *ctx, cJSON *items)
 {
-	const struct kx_core *core = ctx->core;
-	int n = 0;
-	for (unsigned i = 0; i < 128 && i < core->n_transition_failures; i++)
-		n += !strcmp(core->transition_failures[i].tenant, ctx->tenant) &&
-		     ctx->now_ms - core->transition_failures[i].at_ms < ALERT_TRANSITION_WINDOW_MS;
+	int n = core_stats_transition_failures(ctx->core, ctx->tenant,
+					       ctx->now_ms - ALERT_TRANSITION_WINDOW_MS);
 	if (n >= ALERT_TRANSITION_COUNT) {
 		char msg[128];
 		snprintf(msg, sizeof msg, "%d incident state changes refused in 15 min", n);

@@ -119,7 +119,14 @@ static struct kx_core *core_new(const struct kx_core_options *opt, bool create,
 		return NULL;
 	}
 	pthread_mutex_init(&core->lock, NULL);
+	pthread_cond_init(&core->group_done, NULL);
+	atomic_init(&core->writers_waiting, 0);
+	pthread_mutex_init(&core->readers_lock, NULL);
+	pthread_cond_init(&core->reader_free, NULL);
+	pthread_mutex_init(&core->stats_lock, NULL);
 	pthread_mutex_init(&core->workers_lock, NULL);
+	snprintf(core->db_path, sizeof core->db_path, "%s", opt->db_path);
+	core->vfs_name = opt->vfs;
 	core->embedded = opt->embedded;
 	core->sandbox = opt->sandbox;
 	core->command_steps_on = opt->command_steps_on;
@@ -171,88 +178,51 @@ void kx_core_close(struct kx_core *core)
 		return;
 	core_workers_reap(core, true); /* running commands are killed, their ends recorded */
 	if (core->store && core->meter)
-		metering_flush(core->meter, core->store, kx_clock_now_ms(), NULL);
+		kx_core_flush_usage(core);
+	core_readers_close(core);
 	store_close(core->store);
 	metering_free(core->meter);
 	minisign_seckey_wipe(&core->key);
 	pthread_mutex_destroy(&core->lock);
+	pthread_cond_destroy(&core->group_done);
+	pthread_mutex_destroy(&core->readers_lock);
+	pthread_cond_destroy(&core->reader_free);
+	pthread_mutex_destroy(&core->stats_lock);
 	pthread_mutex_destroy(&core->workers_lock);
 	free(core);
 }
 
+static int flush_usage(void *core_, struct kx_error *err)
+{
+	struct kx_core *core = core_;
+	return metering_flush(core->meter, core->store, kx_clock_now_ms(), err);
+}
+
 void kx_core_flush_usage(struct kx_core *core)
 {
-	pthread_mutex_lock(&core->lock);
-	metering_flush(core->meter, core->store, kx_clock_now_ms(), NULL);
-	pthread_mutex_unlock(&core->lock);
+	struct kx_error err = {0};
+	core_write(core, flush_usage, core, &err);
 }
 
 int kx_core_ready(struct kx_core *core, struct kx_error *err)
 {
-	pthread_mutex_lock(&core->lock);
-	int rc = store_begin_read(core->store, err);
+	struct store *r = core_reader_acquire(core, err);
+	int rc = r ? store_begin_read(r, err) : -1;
 	if (rc == 0) {
-		int64_t n = store_ledger_size(core->store, KX_PLATFORM_TENANT);
-		if (n < 0)
+		if (store_ledger_size(r, KX_PLATFORM_TENANT) < 0)
 			rc = kx_error_set(err, 503, "unavailable", NULL, "the store does not answer");
-		store_rollback(core->store);
+		store_rollback(r);
 	}
-	pthread_mutex_unlock(&core->lock);
+	core_reader_release(core, r);
+	if (rc == 0 && core->integrity_failed)
+		rc = kx_error_set(err, 503, "unavailable", NULL,
+				  "ledger verification failed: the store's integrity is broken");
 	return rc;
 }
 
 void kx_core_count_unattributed(struct kx_core *core)
 {
 	metering_count(core->meter, METERING_UNATTRIBUTED, "api.request", kx_clock_now_ms());
-}
-
-const double kx_stats_bounds[KX_STATS_BUCKETS] = {1e-5, 2.5e-5, 5e-5, 1e-4,
-						   2.5e-4, 5e-4, 1e-3, 1e-2};
-
-void core_stats_policy_eval(struct kx_core *core, double seconds)
-{
-	core->stats.policy_evals++;
-	core->stats.policy_eval_seconds += seconds;
-	for (int i = 0; i < KX_STATS_BUCKETS; i++)
-		core->stats.policy_eval_buckets[i] += seconds <= kx_stats_bounds[i];
-}
-
-const double kx_stats_cycle_bounds[KX_STATS_CYCLE_BUCKETS] = {60, 300, 900, 1800, 3600,
-							       14400, 86400};
-
-void core_stats_approval_cycle(struct kx_core *core, double seconds)
-{
-	core->stats.approval_cycles++;
-	core->stats.approval_cycle_seconds += seconds;
-	for (int i = 0; i < KX_STATS_CYCLE_BUCKETS; i++)
-		core->stats.approval_cycle_buckets[i] += seconds <= kx_stats_cycle_bounds[i];
-}
-
-void core_stats_step(struct kx_core *core, const char *runbook, double seconds, bool failed)
-{
-	struct kx_stats *st = &core->stats;
-	int i;
-	for (i = 0; i < st->n_runbooks; i++)
-		if (!strcmp(st->runbooks[i].runbook, runbook))
-			break;
-	if (i == st->n_runbooks) {
-		if (i == KX_STATS_RUNBOOKS)
-			return; /* bounded: the first runbooks seen keep their series */
-		snprintf(st->runbooks[i].runbook, sizeof st->runbooks[i].runbook, "%s", runbook);
-		st->n_runbooks++;
-	}
-	st->runbooks[i].steps++;
-	st->runbooks[i].failures += failed;
-	st->runbooks[i].seconds += seconds;
-}
-
-void kx_core_stats(struct kx_core *core, struct kx_stats *out)
-{
-	pthread_mutex_lock(&core->lock);
-	*out = core->stats;
-	int64_t pending = store_pending_approvals_all(core->store);
-	out->pending_approvals = pending > 0 ? (uint64_t)pending : 0;
-	pthread_mutex_unlock(&core->lock);
 }
 
 void kx_init_result_wipe(struct kx_init_result *r)
@@ -306,9 +276,9 @@ int kx_auth_token(struct kx_core *core, const char *token, struct kx_principal *
 		return kx_error_set(err, 401, "unauthenticated", NULL, "a bearer token is required");
 	uint8_t h[32], stored[32];
 	digest_sha256(token, strlen(token), h);
-	pthread_mutex_lock(&core->lock);
-	cJSON *a = store_actor_by_token(core->store, h, stored);
-	pthread_mutex_unlock(&core->lock);
+	struct store *r = core_reader_acquire(core, err);
+	cJSON *a = r ? store_actor_by_token(r, h, stored) : NULL;
+	core_reader_release(core, r);
 	int rc = -1;
 	/* The index found the row by hash; the constant-time compare is what decides. */
 	if (a && sodium_memcmp(h, stored, 32) == 0) {
@@ -328,11 +298,13 @@ int kx_auth_token(struct kx_core *core, const char *token, struct kx_principal *
 int kx_auth_local(struct kx_core *core, const char *tenant, const char *actor,
 		  struct kx_principal *who, struct kx_error *err)
 {
-	pthread_mutex_lock(&core->lock);
-	cJSON *t = store_tenant_find(core->store, tenant);
+	struct store *r = core_reader_acquire(core, err);
+	if (!r)
+		return -1;
+	cJSON *t = store_tenant_find(r, tenant);
 	const char *tid = t ? cJSON_GetStringValue(cJSON_GetObjectItem(t, "id")) : NULL;
-	cJSON *a = tid ? store_actor_get(core->store, tid, actor) : NULL;
-	pthread_mutex_unlock(&core->lock);
+	cJSON *a = tid ? store_actor_get(r, tid, actor) : NULL;
+	core_reader_release(core, r);
 	int rc = 0;
 	if (!t)
 		rc = kx_error_set(err, 404, "not_found", NULL, "no tenant %s", tenant);
@@ -352,18 +324,21 @@ int kx_ledger_verify(struct kx_core *core, uint64_t *checked, struct kx_error *e
 {
 	if (checked)
 		*checked = 0;
-	pthread_mutex_lock(&core->lock);
-	int rc = store_begin_read(core->store, err);
-	cJSON *tenants = rc == 0 ? store_ledger_tenants(core->store) : NULL;
+	/* One snapshot on a reader: writers go on meanwhile, and what is checked is a committed
+	 * state. */
+	struct store *r = core_reader_acquire(core, err);
+	int rc = r ? store_begin_read(r, err) : -1;
+	cJSON *tenants = rc == 0 ? store_ledger_tenants(r) : NULL;
 	const cJSON *t;
 	cJSON_ArrayForEach(t, tenants)
 	{
-		if ((rc = ledger_verify_tenant(core, t->valuestring, checked, err)))
+		if ((rc = ledger_verify_tenant(core, r, t->valuestring, checked, err)))
 			break;
 	}
-	store_rollback(core->store);
+	if (r)
+		store_rollback(r);
+	core_reader_release(core, r);
 	core->integrity_failed = rc != 0;
-	pthread_mutex_unlock(&core->lock);
 	cJSON_Delete(tenants);
 	return rc;
 }

@@ -3,6 +3,7 @@
 #define KX_CORE_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 
 #include "klaxon.h"
 #include "metering.h"
@@ -11,16 +12,36 @@
 
 #define KX_PLATFORM_TENANT "platform"
 
+#define CORE_READERS_MAX 8
+#define CORE_GROUP_MAX 64   /* members of one group commit at most */
+#define CORE_GROUP_RING 1024 /* commit results kept for members still waking up */
+
 struct kx_core {
-	struct store *store;
-	pthread_mutex_t lock; /* one writer connection: calls are serialised */
+	struct store *store;  /* the writer connection */
+	pthread_mutex_t lock; /* held while the writer is used (core_write.c) */
+	/* Group commit: mutations share one transaction, one SAVEPOINT each, and one fsync. */
+	pthread_cond_t group_done;
+	bool group_open;
+	uint64_t group_gen, committed_gen;
+	int group_members;
+	int group_rc[CORE_GROUP_RING];
+	atomic_int writers_waiting;
+	/* Readers: queries run on their own connections and see committed data only. */
+	pthread_mutex_t readers_lock;
+	pthread_cond_t reader_free;
+	struct store *readers[CORE_READERS_MAX];
+	bool reader_busy[CORE_READERS_MAX];
+	int n_readers;
+	char db_path[4096];
+	const char *vfs_name;
+	pthread_mutex_t stats_lock;
 	struct minisign_seckey key;
 	struct minisign_pubkey pub;
 	char key_name[40]; /* the checkpoint signer's name: "klaxon-<KEY ID>" */
 	bool embedded;
 	char os_user[64]; /* embedded mode: who ran the program */
 	struct metering *meter;
-	struct kx_stats stats; /* updated under lock */
+	struct kx_stats stats; /* under stats_lock */
 	/* Command steps: where they run, and whether a tenant may run them. */
 	const struct kx_sandbox *sandbox;
 	bool (*command_steps_on)(void *cls, const char *tenant_id);
@@ -30,19 +51,30 @@ struct kx_core {
 		char tenant[64];
 		int64_t at_ms;
 	} transition_failures[128];
-	unsigned n_transition_failures;
+	unsigned n_transition_failures; /* under stats_lock */
 	bool integrity_failed; /* the last ledger verification failed */
 	/* Step workers alive now (worker.c); their own lock, never held with `lock` waiting. */
 	pthread_mutex_t workers_lock;
 	struct worker *workers;
 };
 
-/* Records one policy evaluation's duration in core->stats (caller holds the lock). */
+/* Counters for metrics and alerts (thread-safe). */
 void core_stats_policy_eval(struct kx_core *core, double seconds);
-/* An approval gate closed after `seconds` open (caller holds the lock). */
 void core_stats_approval_cycle(struct kx_core *core, double seconds);
-/* A command step of `runbook` ended (caller holds the lock). */
 void core_stats_step(struct kx_core *core, const char *runbook, double seconds, bool failed);
+void core_stats_transition_failure(struct kx_core *core, const char *tenant_id, int64_t at_ms);
+/* Invalid transitions of the tenant since since_ms (from the recent ring). */
+int core_stats_transition_failures(struct kx_core *core, const char *tenant_id, int64_t since_ms);
+
+/* The writer (core_write.c). fn runs inside the shared write transaction in its own
+ * SAVEPOINT (rolled back when fn fails); the call returns once the group holding it has
+ * committed. Returns fn's result, or -1 with a 503 in err when the group's commit failed. */
+typedef int (*core_write_fn)(void *cls, struct kx_error *err);
+int core_write(struct kx_core *core, core_write_fn fn, void *cls, struct kx_error *err);
+/* A reader connection for one query (waits while all are busy); give it back after. */
+struct store *core_reader_acquire(struct kx_core *core, struct kx_error *err);
+void core_reader_release(struct kx_core *core, struct store *reader);
+void core_readers_close(struct kx_core *core);
 
 /* Reads the server key file (minisign unencrypted secret key); 0 or -1 with err. */
 int core_key_load(const char *path, struct minisign_seckey *sec, struct kx_error *err);

@@ -188,11 +188,12 @@ static void run_after_commit(struct op_ctx *ctx, struct kx_response *resp)
 	}
 	core_workers_reap(ctx->core, false);
 	struct exec_state now;
-	pthread_mutex_lock(&ctx->core->lock);
-	int rc = store_begin_read(ctx->store, &err);
-	rc = rc == 0 ? exec_load(ctx->store, ctx->tenant, exec_id, &now) : -1;
-	store_rollback(ctx->store);
-	pthread_mutex_unlock(&ctx->core->lock);
+	struct store *r = core_reader_acquire(ctx->core, &err);
+	int rc = r ? store_begin_read(r, &err) : -1;
+	rc = rc == 0 ? exec_load(r, ctx->tenant, exec_id, &now) : -1;
+	if (r)
+		store_rollback(r);
+	core_reader_release(ctx->core, r);
 	if (rc != 0)
 		return; /* keep the provisional answer */
 	cJSON *view = x->rollback ? exec_view(&now) : exec_step_view(&now, x->step_idx);

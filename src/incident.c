@@ -236,11 +236,7 @@ static int update_prepare(struct op_ctx *ctx)
 	/* API.md lists the moves; "anything else" includes staying put (declared → declared),
 	 * so a status that is already the incident's is refused like any other. */
 	if (to && !transition_allowed(from, to)) {
-		struct kx_core *core = ctx->core;
-		core->stats.transition_failures++;
-		unsigned slot = core->n_transition_failures++ % 128;
-		snprintf(core->transition_failures[slot].tenant, 64, "%s", ctx->tenant);
-		core->transition_failures[slot].at_ms = ctx->now_ms;
+		core_stats_transition_failure(ctx->core, ctx->tenant, ctx->now_ms);
 		return kx_error_set(ctx->err, 409, "invalid_transition", "status",
 				    "an incident cannot go from %s to %s", from, to);
 	}

@@ -27,7 +27,7 @@ int ledger_prove_consistency(struct store *s, const char *tenant_id, uint64_t m,
 cJSON *ledger_hashes_json(const merkle_hash *hashes, size_t count);
 
 /* Verifies one tenant's ledger (see kx_ledger_verify). */
-int ledger_verify_tenant(struct kx_core *core, const char *tenant_id, uint64_t *checked,
-			 struct kx_error *err);
+int ledger_verify_tenant(struct kx_core *core, struct store *s, const char *tenant_id,
+			 uint64_t *checked, struct kx_error *err);
 
 #endif

@@ -20,6 +20,7 @@ struct frontier {
 
 struct verify {
 	struct kx_core *core;
+	struct store *store;
 	const char *tenant_id;
 	struct frontier f;
 	uint64_t size;
@@ -94,7 +95,7 @@ static int check_decision(struct verify *v, const struct store_receipt_row *r, c
 	const char *want = leaf_str(cJSON_GetObjectItemCaseSensitive(leaf, "decision"),
 				    "record_digest");
 	char *digest = NULL, *record = NULL, have[DIGEST_B64_LEN] = "";
-	int found = store_decision_get(v->core->store, v->tenant_id, r->id, &digest, &record);
+	int found = store_decision_get(v->store, v->tenant_id, r->id, &digest, &record);
 	if (found == 0)
 		digest_sha256_b64(record, strlen(record), have);
 	int rc = 0;
@@ -112,7 +113,7 @@ static int check_decision(struct verify *v, const struct store_receipt_row *r, c
 static int check_checkpoint(struct verify *v, int64_t seq)
 {
 	uint64_t size = 0;
-	char *note = store_checkpoint_get(v->core->store, v->tenant_id, v->size, &size);
+	char *note = store_checkpoint_get(v->store, v->tenant_id, v->size, &size);
 	if (!note)
 		return 0; /* not every size need have one */
 	char *text = NULL;
@@ -155,7 +156,7 @@ static int verify_receipt(void *ctx, const struct store_receipt_row *r)
 	if (n < 0)
 		return bad(v, r->seq, "the tree cannot be rebuilt");
 	for (int i = 0; i < n; i++) {
-		if (store_node_get(v->core->store, v->tenant_id, levels[i], idx[i], stored) != 0 ||
+		if (store_node_get(v->store, v->tenant_id, levels[i], idx[i], stored) != 0 ||
 		    memcmp(stored, hashes[i], MERKLE_HASH_LEN) != 0)
 			return bad(v, r->seq, "a stored tree node differs from the recomputed one");
 	}
@@ -164,11 +165,11 @@ static int verify_receipt(void *ctx, const struct store_receipt_row *r)
 	return check_checkpoint(v, r->seq);
 }
 
-int ledger_verify_tenant(struct kx_core *core, const char *tenant_id, uint64_t *checked,
-			 struct kx_error *err)
+int ledger_verify_tenant(struct kx_core *core, struct store *s, const char *tenant_id,
+			 uint64_t *checked, struct kx_error *err)
 {
-	struct verify v = {.core = core, .tenant_id = tenant_id, .err = err};
-	int rc = store_receipt_walk(core->store, tenant_id, verify_receipt, &v);
+	struct verify v = {.core = core, .store = s, .tenant_id = tenant_id, .err = err};
+	int rc = store_receipt_walk(s, tenant_id, verify_receipt, &v);
 	if (checked)
 		*checked += v.size;
 	if (rc) {
@@ -178,7 +179,7 @@ int ledger_verify_tenant(struct kx_core *core, const char *tenant_id, uint64_t *
 		return -1;
 	}
 	uint64_t latest = 0;
-	char *note = store_checkpoint_get(core->store, tenant_id, 0, &latest);
+	char *note = store_checkpoint_get(s, tenant_id, 0, &latest);
 	free(note);
 	if (latest != v.size)
 		return kx_error_set(err, 409, "ledger_invalid", NULL,

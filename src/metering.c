@@ -106,14 +106,10 @@ int metering_flush(struct metering *m, struct store *s, int64_t now_ms, struct k
 	pthread_mutex_unlock(&m->lock);
 	if (n == 0)
 		return 0;
-	int rc = store_begin(s, err);
+	int rc = 0;
 	for (int i = 0; rc == 0 && i < n; i++)
 		rc = metering_record(s, batch[i].tenant_id, batch[i].event_type, batch[i].units,
 				     batch[i].hour_ms, NULL, err);
-	if (rc == 0)
-		rc = store_commit(s, err);
-	else
-		store_rollback(s);
 	if (rc != 0) { /* keep the counts for the next try */
 		for (int i = 0; i < n; i++)
 			add_units(m, batch[i].tenant_id, batch[i].event_type, batch[i].hour_ms,
@@ -133,17 +129,13 @@ int metering_prune(struct metering *m, struct store *s, int64_t now_ms, struct k
 	char before[KX_TIME_LEN];
 	kx_time_format(now_ms - m->retention_ms, before);
 	cJSON *tenants = store_usage_tenants(s);
-	int rc = tenants ? store_begin(s, err) : -1;
+	int rc = tenants ? 0 : -1;
 	const cJSON *t;
 	cJSON_ArrayForEach(t, tenants)
 	{
 		if (rc == 0)
 			rc = store_usage_prune(s, t->valuestring, before, err);
 	}
-	if (rc == 0)
-		rc = store_commit(s, err);
-	else
-		store_rollback(s);
 	cJSON_Delete(tenants);
 	if (rc == 0)
 		m->last_prune_ms = now_ms;

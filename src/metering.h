@@ -24,8 +24,9 @@ void metering_count(struct metering *m, const char *tenant_id, const char *event
 		    int64_t at_ms);
 /* Is a flush due (a second since the last one, or the buffer is full)? */
 int metering_due(struct metering *m, int64_t now_ms);
-/* Writes the buffered counts in one transaction; keeps them when the write fails. At most
- * once an hour it also prunes raw events older than the retention (rollups stay). */
+/* Writes the buffered counts inside the caller's transaction (core_write); keeps them when
+ * the write fails. At most once an hour it also prunes raw events older than the retention
+ * (rollups stay). */
 int metering_flush(struct metering *m, struct store *s, int64_t now_ms, struct kx_error *err);
 
 /* How long raw events are kept (default METERING_RETENTION_DEFAULT_MS). */

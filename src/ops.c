@@ -372,22 +372,21 @@ static int meter_mutation(struct op_ctx *ctx, bool allowed)
 
 /* ---- the two paths ---- */
 
-static void run_mutation(struct op_ctx *ctx, struct kx_response *resp)
+/* One mutation, as one member of a group commit (core_write): 0 when its changes stand (an
+ * allow, a denial with its receipt, or a replay), -1 when they are to be rolled back — resp
+ * holds the answer either way. */
+static int run_mutation(struct op_ctx *ctx, struct kx_response *resp)
 {
 	char digest[DIGEST_B64_LEN] = "";
 	struct authz a = {0};
 	cJSON *override = NULL, *summary = NULL;
-	bool metered = false;
-	if (store_begin(ctx->store, ctx->err))
-		goto fail;
+	int rc = 0;
 	if (ctx->req->idempotency_key) {
 		int seen = idem_lookup(ctx, resp, digest);
 		if (seen < 0)
 			goto fail;
-		if (seen > 0) {
-			store_rollback(ctx->store);
+		if (seen > 0)
 			goto out;
-		}
 	}
 	if ((ctx->op->prepare && ctx->op->prepare(ctx)) || authz_decide(ctx, op_action(ctx->op), &a) ||
 	    try_override(ctx, &a, &override))
@@ -405,27 +404,25 @@ static void run_mutation(struct op_ctx *ctx, struct kx_response *resp)
 			     op_action(ctx->op), a.overridable ? "" : " (not overridable)");
 		respond_error(resp, &denied, denial_decision(cJSON_Duplicate(summary, 1), &a));
 	}
-	if (idem_record(ctx, resp, digest) || store_commit(ctx->store, ctx->err)) {
+	if (idem_record(ctx, resp, digest)) {
 		kx_response_free(resp);
 		goto fail;
 	}
-	metered = true;
+	ctx->metered = true;
 	goto out;
 fail:
-	store_rollback(ctx->store);
+	rc = -1;
 	respond_error(resp, ctx->err, NULL);
 out:
-	if (!metered)
-		metering_count(ctx->core->meter, ctx->caller_tenant, "api.request", ctx->now_ms);
 	cJSON_Delete(override);
 	cJSON_Delete(summary);
 	authz_free(&a);
+	return rc;
 }
 
 static void run_query(struct op_ctx *ctx, struct kx_response *resp)
 {
 	struct authz a = {0};
-	/* A deferred transaction gives the query one consistent snapshot. */
 	if (ctx->op->prepare && ctx->op->prepare(ctx))
 		goto fail;
 	if (authz_decide(ctx, op_action(ctx->op), &a))
@@ -444,8 +441,62 @@ static void run_query(struct op_ctx *ctx, struct kx_response *resp)
 fail:
 	respond_error(resp, ctx->err, NULL);
 out:
-	metering_count(ctx->core->meter, ctx->caller_tenant, "api.request", ctx->now_ms);
 	authz_free(&a);
+}
+
+/* What every call needs before its operation: a time, ids, the caller and the body. */
+static int ctx_begin(struct op_ctx *ctx, struct kx_response *resp)
+{
+	ctx->now_ms = kx_clock_now_ms();
+	kx_time_format(ctx->now_ms, ctx->now);
+	snprintf(ctx->request_id, sizeof ctx->request_id, "%s", resp->request_id);
+	kx_id_new("rcp_", ctx->receipt_id);
+	if (load_subject(ctx) || parse_body(ctx)) {
+		respond_error(resp, ctx->err, NULL);
+		return -1;
+	}
+	return 0;
+}
+
+struct member {
+	struct op_ctx *ctx;
+	struct kx_response *resp;
+	int rc;
+};
+
+static int mutation_member(void *cls, struct kx_error *err)
+{
+	(void)err; /* the member's own errors are in its response */
+	struct member *m = cls;
+	m->rc = ctx_begin(m->ctx, m->resp) ? -1 : run_mutation(m->ctx, m->resp);
+	return m->rc;
+}
+
+static void call_mutation(struct op_ctx *ctx, struct kx_response *resp)
+{
+	struct member m = {ctx, resp, 0};
+	struct kx_error commit_err = {0};
+	if (core_write(ctx->core, mutation_member, &m, &commit_err) != 0 && m.rc == 0) {
+		/* Its group could not commit: nothing it did stands, whatever it was to answer. */
+		kx_response_free(resp);
+		respond_error(resp, &commit_err, NULL);
+		ctx->metered = false;
+		ctx->after_commit = NULL;
+	}
+}
+
+static void call_query(struct op_ctx *ctx, struct kx_response *resp)
+{
+	struct store *r = core_reader_acquire(ctx->core, ctx->err);
+	ctx->store = r;
+	if (!r || store_begin_read(r, ctx->err)) {
+		respond_error(resp, ctx->err, NULL);
+	} else {
+		if (ctx_begin(ctx, resp) == 0)
+			run_query(ctx, resp);
+		store_rollback(r);
+	}
+	core_reader_release(ctx->core, r);
 }
 
 void kx_call(struct kx_core *core, const struct kx_request *req, struct kx_response *resp)
@@ -463,28 +514,16 @@ void kx_call(struct kx_core *core, const struct kx_request *req, struct kx_respo
 		respond_error(resp, &err, NULL);
 		return;
 	}
-	pthread_mutex_lock(&core->lock);
-	ctx.now_ms = kx_clock_now_ms();
-	kx_time_format(ctx.now_ms, ctx.now);
-	snprintf(ctx.request_id, sizeof ctx.request_id, "%s", resp->request_id);
-	kx_id_new("rcp_", ctx.receipt_id);
-	if (load_subject(&ctx) || parse_body(&ctx)) {
-		respond_error(resp, &err, NULL);
+	if (ctx.op->kind == OP_MUTATION)
+		call_mutation(&ctx, resp);
+	else
+		call_query(&ctx, resp);
+	/* A mutation's api.request went into its transaction; everything else is counted here. */
+	if (!ctx.metered)
 		metering_count(core->meter, ctx.caller_tenant ? ctx.caller_tenant : METERING_UNATTRIBUTED,
-			       "api.request", ctx.now_ms);
-	} else if (ctx.op->kind == OP_MUTATION) {
-		run_mutation(&ctx, resp);
-	} else {
-		if (store_begin_read(core->store, &err) == 0) {
-			run_query(&ctx, resp);
-			store_rollback(core->store);
-		} else {
-			respond_error(resp, &err, NULL);
-		}
-	}
-	if (metering_due(core->meter, ctx.now_ms))
-		metering_flush(core->meter, core->store, ctx.now_ms, NULL);
-	pthread_mutex_unlock(&core->lock);
+			       "api.request", ctx.now_ms ? ctx.now_ms : kx_clock_now_ms());
+	if (metering_due(core->meter, kx_clock_now_ms()))
+		kx_core_flush_usage(core);
 	if (ctx.after_commit && resp->status < 300 && !resp->replayed)
 		ctx.after_commit(&ctx, resp);
 	ctx_free(&ctx);

@@ -42,6 +42,7 @@ struct op_ctx {
 	const char *text_type; /* text's content type (NULL: text/plain) */
 	char *location; /* for 201 (owned) */
 	const char *signature; /* the step or approval signature the receipt covers */
+	bool metered;          /* its api.request went into its own transaction */
 	/* Work that must not hold the store (a command step): run by kx_call after the commit
 	 * and the unlock; it may rewrite the response. */
 	void (*after_commit)(struct op_ctx *ctx, struct kx_response *resp);

@@ -55,98 +55,114 @@ static char *printable_output(const char *out, size_t len)
 	return s;
 }
 
-/* The end of one command: the step's result, a receipt carrying the output's digest, a
- * timeline event, and the execution's new status, in one transaction. */
+/* The end of one command, as one write: the step's result, a receipt carrying the output's
+ * digest, a timeline event, and the execution's new status. */
+struct end_write {
+	struct worker *w;
+	const struct worker_cmd *cmd;
+	const struct runner_result *res;
+	bool ok;
+	const char *raw, *output, *digest;
+	size_t raw_len;
+};
+
+static int write_end(void *cls, struct kx_error *err)
+{
+	struct end_write *e = cls;
+	struct worker *w = e->w;
+	struct kx_core *core = w->core;
+	char now[KX_TIME_LEN], receipt[KX_ID_MAX], resource[160], rule[80];
+	kx_time_format(kx_clock_now_ms(), now);
+	struct exec_state st;
+	if (exec_load(core->store, w->tenant, w->execution_id, &st) != 0)
+		return kx_error_set(err, 503, "unavailable", NULL, "execution %s vanished",
+				    w->execution_id);
+	cJSON *row = exec_step(&st, e->cmd->step_idx);
+	const char *step_id = cJSON_GetStringValue(cJSON_GetObjectItem(row, "id"));
+	snprintf(resource, sizeof resource, "%s/%s", w->execution_id, step_id);
+	snprintf(rule, sizeof rule, "%s:%s", w->rollback ? "rollback" : "step.finish",
+		 w->start_receipt);
+	int rc = ops_system_receipt(core, w->tenant, w->actor,
+				    w->rollback ? "execution.rollback" : "step.execute", resource,
+				    rule, e->raw, NULL, receipt, err);
+	const char *status = w->rollback ? (e->ok || e->cmd->manual ? "rolled_back" : "failed")
+					 : (e->ok ? "succeeded" : "failed");
+	exec_set(row, "status", cJSON_CreateString(status));
+	if (!e->cmd->manual) {
+		exec_set(row, "exit_code", e->res ? cJSON_CreateNumber(e->res->exit_code) : cJSON_CreateNull());
+		exec_set(row, "output", cJSON_CreateString(e->output ? e->output : ""));
+		exec_set(row, "output_digest", cJSON_CreateString(e->digest));
+	}
+	int64_t started;
+	if (!e->cmd->manual && !w->rollback &&
+	    !kx_time_parse(cJSON_GetStringValue(cJSON_GetObjectItem(row, "started_at")), &started))
+		core_stats_step(core, cJSON_GetStringValue(cJSON_GetObjectItem(st.execution, "runbook_id")),
+				(double)(kx_clock_now_ms() - started) / 1e3, !e->ok);
+	exec_set(row, "finished_at", cJSON_CreateString(now));
+	exec_set(row, "receipt_id", cJSON_CreateString(receipt));
+	if (rc == 0)
+		rc = exec_save_step(core->store, w->tenant, &st, e->cmd->step_idx, err);
+	cJSON *data = cJSON_CreateObject();
+	cJSON_AddStringToObject(data, "step_id", step_id);
+	cJSON_AddNumberToObject(data, "exit_code", e->res ? e->res->exit_code : -1);
+	if (w->rollback)
+		cJSON_AddBoolToObject(data, "rollback", true);
+	if (rc == 0)
+		rc = exec_timeline(core->store, w->tenant, &st, e->ok ? "step_executed" : "step_failed",
+				   w->actor, data, receipt, now, err);
+	else
+		cJSON_Delete(data);
+	if (rc == 0 && !w->rollback && !e->ok && !exec_is_finished(exec_status(&st)))
+		rc = exec_set_status(core->store, w->tenant, &st, "failed", now, receipt, err);
+	else if (rc == 0 && !w->rollback)
+		rc = exec_settle(core->store, w->tenant, &st, now, receipt, err);
+	exec_state_free(&st);
+	return rc;
+}
+
 static int record_end(struct worker *w, const struct worker_cmd *cmd,
 		      const struct runner_result *res, struct kx_error *err)
 {
-	struct kx_core *core = w->core;
-	char now[KX_TIME_LEN], receipt[KX_ID_MAX], digest[DIGEST_B64_LEN], resource[160], rule[80];
-	kx_time_format(kx_clock_now_ms(), now);
-	const char *raw = res && res->output ? res->output : "";
-	size_t raw_len = res ? res->output_len : 0;
-	digest_sha256_b64(raw, raw_len, digest);
-	char *output = printable_output(raw, raw_len);
-	bool ok = res && res->exit_code == 0 && !res->timed_out && !res->killed;
-	struct exec_state st;
-	pthread_mutex_lock(&core->lock);
-	int rc = store_begin(core->store, err);
-	if (rc == 0 && exec_load(core->store, w->tenant, w->execution_id, &st) != 0)
-		rc = kx_error_set(err, 503, "unavailable", NULL, "execution %s vanished", w->execution_id);
-	if (rc == 0) {
-		cJSON *row = exec_step(&st, cmd->step_idx);
-		const char *step_id = cJSON_GetStringValue(cJSON_GetObjectItem(row, "id"));
-		snprintf(resource, sizeof resource, "%s/%s", w->execution_id, step_id);
-		snprintf(rule, sizeof rule, "%s:%s", w->rollback ? "rollback" : "step.finish",
-			 w->start_receipt);
-		rc = ops_system_receipt(core, w->tenant, w->actor,
-					w->rollback ? "execution.rollback" : "step.execute", resource,
-					rule, raw, NULL, receipt, err);
-		const char *status = w->rollback ? (ok || cmd->manual ? "rolled_back" : "failed")
-						 : (ok ? "succeeded" : "failed");
-		exec_set(row, "status", cJSON_CreateString(status));
-		if (!cmd->manual) {
-			exec_set(row, "exit_code", res ? cJSON_CreateNumber(res->exit_code) : cJSON_CreateNull());
-			exec_set(row, "output", cJSON_CreateString(output ? output : ""));
-			exec_set(row, "output_digest", cJSON_CreateString(digest));
-		}
-		int64_t started;
-		if (!cmd->manual && !w->rollback &&
-		    !kx_time_parse(cJSON_GetStringValue(cJSON_GetObjectItem(row, "started_at")), &started))
-			core_stats_step(core, cJSON_GetStringValue(cJSON_GetObjectItem(st.execution, "runbook_id")),
-					(double)(kx_clock_now_ms() - started) / 1e3, !ok);
-		exec_set(row, "finished_at", cJSON_CreateString(now));
-		exec_set(row, "receipt_id", cJSON_CreateString(receipt));
-		if (rc == 0)
-			rc = exec_save_step(core->store, w->tenant, &st, cmd->step_idx, err);
-		cJSON *data = cJSON_CreateObject();
-		cJSON_AddStringToObject(data, "step_id", step_id);
-		cJSON_AddNumberToObject(data, "exit_code", res ? res->exit_code : -1);
-		if (w->rollback)
-			cJSON_AddBoolToObject(data, "rollback", true);
-		if (rc == 0)
-			rc = exec_timeline(core->store, w->tenant, &st, ok ? "step_executed" : "step_failed",
-					   w->actor, data, receipt, now, err);
-		else
-			cJSON_Delete(data);
-		if (rc == 0 && !w->rollback && !ok && !exec_is_finished(exec_status(&st)))
-			rc = exec_set_status(core->store, w->tenant, &st, "failed", now, receipt, err);
-		else if (rc == 0 && !w->rollback)
-			rc = exec_settle(core->store, w->tenant, &st, now, receipt, err);
-		exec_state_free(&st);
-	}
-	rc = rc == 0 ? store_commit(core->store, err) : (store_rollback(core->store), -1);
-	pthread_mutex_unlock(&core->lock);
+	char digest[DIGEST_B64_LEN];
+	struct end_write e = {.w = w, .cmd = cmd, .res = res,
+			      .raw = res && res->output ? res->output : "",
+			      .raw_len = res ? res->output_len : 0, .digest = digest};
+	e.ok = res && res->exit_code == 0 && !res->timed_out && !res->killed;
+	digest_sha256_b64(e.raw, e.raw_len, digest);
+	char *output = printable_output(e.raw, e.raw_len);
+	e.output = output;
+	int rc = core_write(w->core, write_end, &e, err);
 	free(output);
-	return ok || cmd->manual ? rc : -1;
+	return e.ok || cmd->manual ? rc : -1;
 }
 
 /* After the last rollback command: the execution is rolled back. */
-static void finish_rollback(struct worker *w)
+static int write_rolled_back(void *cls, struct kx_error *err)
 {
+	struct worker *w = cls;
 	struct kx_core *core = w->core;
-	struct kx_error err = {0};
 	char now[KX_TIME_LEN], receipt[KX_ID_MAX], rule[80];
 	kx_time_format(kx_clock_now_ms(), now);
 	snprintf(rule, sizeof rule, "rollback.complete:%s", w->start_receipt);
 	struct exec_state st;
-	pthread_mutex_lock(&core->lock);
-	int rc = store_begin(core->store, &err);
-	if (rc == 0 && exec_load(core->store, w->tenant, w->execution_id, &st) == 0) {
-		rc = ops_system_receipt(core, w->tenant, w->actor, "execution.rollback",
-					w->execution_id, rule, NULL, NULL, receipt, &err);
-		if (rc == 0)
-			rc = exec_set_status(core->store, w->tenant, &st, "rolled_back", now, receipt, &err);
-		if (rc == 0)
-			rc = exec_timeline(core->store, w->tenant, &st, "execution_rolled_back", w->actor,
-					   NULL, receipt, now, &err);
-		exec_state_free(&st);
-	}
+	if (exec_load(core->store, w->tenant, w->execution_id, &st) != 0)
+		return kx_error_set(err, 503, "unavailable", NULL, "execution %s vanished",
+				    w->execution_id);
+	int rc = ops_system_receipt(core, w->tenant, w->actor, "execution.rollback",
+				    w->execution_id, rule, NULL, NULL, receipt, err);
 	if (rc == 0)
-		store_commit(core->store, &err);
-	else
-		store_rollback(core->store);
-	pthread_mutex_unlock(&core->lock);
+		rc = exec_set_status(core->store, w->tenant, &st, "rolled_back", now, receipt, err);
+	if (rc == 0)
+		rc = exec_timeline(core->store, w->tenant, &st, "execution_rolled_back", w->actor,
+				   NULL, receipt, now, err);
+	exec_state_free(&st);
+	return rc;
+}
+
+static void finish_rollback(struct worker *w)
+{
+	struct kx_error err = {0};
+	core_write(w->core, write_rolled_back, w, &err);
 }
 
 static int run_one(struct worker *w, struct worker_cmd *cmd)

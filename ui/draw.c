@@ -2,19 +2,20 @@
  * fills, rules and boxes. Text goes through the wide-character calls so UTF-8 is drawn as
  * characters, and control bytes never reach the terminal. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ui.h"
 
-/* Draws up to width columns of s from (y, x); returns the columns drawn. */
-static int put_text(WINDOW *w, int y, int x, int width, const char *s, size_t n)
+/* Converts up to width columns of s into wide characters at out (room for width); returns
+ * the columns used and the count in *n. */
+static int to_wide(const char *s, size_t len, int width, wchar_t *out, int *n)
 {
-	int col = 0;
+	int col = 0, k = 0;
 	size_t i = 0;
-	wmove(w, y, x);
-	while (i < n && s[i] && col < width) {
+	while (i < len && s[i] && col < width) {
 		wchar_t c;
-		i += ui_utf8_decode(s + i, n - i, &c);
+		i += ui_utf8_decode(s + i, len - i, &c);
 		if (c < 0x20 || c == 0x7f)
 			c = L'?';
 		int cw = wcwidth(c);
@@ -24,17 +25,36 @@ static int put_text(WINDOW *w, int y, int x, int width, const char *s, size_t n)
 		}
 		if (col + cw > width)
 			break;
-		wchar_t wc[2] = {c, 0};
-		waddnwstr(w, wc, 1);
+		if (cw == 0 && k == 0)
+			continue; /* a combining mark with nothing to combine with */
+		out[k++] = c;
 		col += cw;
 	}
+	*n = k;
 	return col;
 }
 
-static void pad(WINDOW *w, int n)
+/* One curses call per cell: a call per character costs more than the rest of a frame. */
+static int put_wide(WINDOW *w, int y, int x, int width, int role, const char *s, size_t len,
+		    const char *tail)
 {
-	for (int i = 0; i < n; i++)
-		waddch(w, ' ');
+	wchar_t stack[512], *buf = stack;
+	if (width + 8 > 512 && !(buf = malloc(((size_t)width + 8) * sizeof *buf)))
+		return 0;
+	int n = 0, m = 0, tw = tail ? ui_text_width(tail, strlen(tail)) : 0;
+	int used = to_wide(s, len, width - tw, buf, &n);
+	if (tail) {
+		used += to_wide(tail, strlen(tail), tw, buf + n, &m);
+		n += m;
+	}
+	for (int i = used; i < width; i++) /* padding, in the role's background */
+		buf[n++] = L' ';
+	wattrset(w, ui_attr(role));
+	mvwaddnwstr(w, y, x, buf, n);
+	wattrset(w, A_NORMAL);
+	if (buf != stack)
+		free(buf);
+	return used;
 }
 
 int ui_put_from(WINDOW *w, int y, int x, int width, int role, const char *s, int skip)
@@ -43,11 +63,7 @@ int ui_put_from(WINDOW *w, int y, int x, int width, int role, const char *s, int
 		return 0;
 	size_t n = s ? strlen(s) : 0;
 	size_t off = skip > 0 ? ui_text_skip(s, n, skip) : 0;
-	wattrset(w, ui_attr(role));
-	int used = put_text(w, y, x, width, s ? s + off : "", n - off);
-	pad(w, width - used);
-	wattrset(w, A_NORMAL);
-	return used;
+	return put_wide(w, y, x, width, role, s ? s + off : "", n - off, NULL);
 }
 
 int ui_put(WINDOW *w, int y, int x, int width, int role, const char *s)
@@ -62,31 +78,30 @@ int ui_put_clip(WINDOW *w, int y, int x, int width, int role, const char *s)
 	size_t n = s ? strlen(s) : 0;
 	if (ui_text_width(s ? s : "", n) <= width)
 		return ui_put(w, y, x, width, role, s);
-	wattrset(w, ui_attr(role));
-	int used = put_text(w, y, x, width - 1, s, n);
-	waddstr(w, ui_glyph(UI_G_ELLIPSIS));
-	pad(w, width - used - 1);
-	wattrset(w, A_NORMAL);
+	put_wide(w, y, x, width, role, s, n, ui_glyph(UI_G_ELLIPSIS));
 	return width;
 }
 
 void ui_fill(WINDOW *w, int y, int x, int height, int width, int role)
 {
-	wattrset(w, ui_attr(role));
-	for (int r = 0; r < height; r++) {
-		wmove(w, y + r, x);
-		pad(w, width);
-	}
-	wattrset(w, A_NORMAL);
+	for (int r = 0; r < height && width > 0; r++)
+		put_wide(w, y + r, x, width, role, "", 0, NULL);
 }
 
 void ui_hline(WINDOW *w, int y, int x, int width, int role)
 {
-	wattrset(w, ui_attr(role));
-	wmove(w, y, x);
+	if (width <= 0)
+		return;
+	const char *g = ui_glyph(UI_G_HLINE);
+	size_t gl = strlen(g);
+	char *line = malloc((size_t)width * gl + 1);
+	if (!line)
+		return;
 	for (int i = 0; i < width; i++)
-		waddstr(w, ui_glyph(UI_G_HLINE));
-	wattrset(w, A_NORMAL);
+		memcpy(line + (size_t)i * gl, g, gl);
+	line[(size_t)width * gl] = 0;
+	ui_put(w, y, x, width, role, line);
+	free(line);
 }
 
 void ui_vline(WINDOW *w, int y, int x, int height, int role)

@@ -1,6 +1,7 @@
 /* Builds the screen tests' fixture store: the same incidents, timelines and times on every
- * run (a fake clock steps 37 s per call from 2025-03-14 09:00 UTC). Ids keep a random part,
- * which the harness masks; everything else on the screens is deterministic.
+ * run (a fake clock that stands still during a call and moves 37 s between calls, from
+ * 2025-03-14 09:00 UTC, however often the core reads it). Ids keep a random part, which the
+ * harness masks; everything else on the screens is deterministic.
  * usage: screens_fixture DB */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,7 +17,6 @@ static int64_t fake_ms = 1741942800000LL; /* 2025-03-14T09:00:00Z */
 static int64_t fake_clock(void *ctx)
 {
 	(void)ctx;
-	fake_ms += 37000;
 	return fake_ms;
 }
 
@@ -29,6 +29,7 @@ static cJSON *call(const char *op, const char *id, const char *body)
 	struct kx_request req = {.op = op, .who = &admin, .id = id, .body = body,
 				 .body_len = body ? strlen(body) : 0};
 	struct kx_response resp;
+	fake_ms += 37000;
 	kx_call(core, &req, &resp);
 	if (resp.status < 200 || resp.status > 299) {
 		fprintf(stderr, "fixture: %s %s: %d %s\n", op, id ? id : "", resp.status, resp.body);

@@ -17,7 +17,7 @@ bad() { FAIL=$((FAIL + 1)); echo "FAIL: $*" >&2; }
 "$FIXTURE" "$T/fixture.db" || { echo "screens: the fixture could not be built" >&2; exit 1; }
 
 export TERM=xterm-256color LC_ALL=C.UTF-8 TZ=UTC LINES=24 COLUMNS=80
-export KLAXON_FAKE_NOW=2025-03-14T12:00:00.000Z
+export KLAXON_FAKE_NOW=2025-03-14T09:45:00.000Z
 unset NO_COLOR KLAXON_DB KLAXON_SERVER KLAXON_TOKEN
 for script in "$HERE"/*.script; do
 	name=$(basename "$script" .script)

@@ -29,7 +29,7 @@ TOKEN=$(api POST /tenants/acme/actors "$ADMIN" '{"name":"riley","roles":["respon
 console --server "$URL" --token "$TOKEN" --refresh 1
 wait_for "DECLARED 1"
 wait_for "remote $URL"
-wait_for "│ acme │"
+wait_for "│ acme │ riley"
 wait_for "online"
 
 keys n

@@ -60,7 +60,7 @@ static void fill(int n)
 {
 	n_rows = n;
 	for (int i = 0; i < n; i++) {
-		snprintf(rows[i].key, sizeof rows[i].key, "k%03d", i);
+		snprintf(rows[i].key, sizeof rows[i].key, "k%03u", (unsigned)i % 1000u);
 		snprintf(rows[i].title, sizeof rows[i].title, "%s %d", i % 3 ? "disk" : "Network", i);
 		rows[i].sev = i % 4;
 	}
