@@ -61,6 +61,7 @@ int cmd_incident(struct cli *c);
 int cmd_timeline(struct cli *c);
 int cmd_receipts(struct cli *c);
 int cmd_ledger(struct cli *c);
+int cmd_backup(struct cli *c);
 int cmd_keygen(struct cli *c);
 int cmd_signing_key(struct cli *c);
 int cmd_runbook(struct cli *c);

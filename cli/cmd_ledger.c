@@ -101,3 +101,21 @@ int cmd_init(struct cli *c)
 	printf("store %s made: tenant default, actor admin\n", c->db);
 	return CLI_OK;
 }
+
+int cmd_backup(struct cli *c)
+{
+	if (c->n_args != 1 || !c->output)
+		return cli_usage_error("backup -o FILE");
+	struct backend *b = cli_backend(c);
+	if (!b)
+		return CLI_REFUSED;
+	char msg[1200];
+	int rc = backend_backup(b, c->output, msg, sizeof msg);
+	backend_close(b);
+	if (rc) {
+		fprintf(stderr, "klaxon: backup: %s\n", msg);
+		return CLI_REFUSED;
+	}
+	puts(msg);
+	return CLI_OK;
+}

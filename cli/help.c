@@ -27,6 +27,7 @@ static const char TOP[] =
 	"  timeline INCIDENT_ID      the incident's timeline, oldest first\n"
 	"  receipts                  the tenant's receipts, oldest first\n"
 	"  ledger verify             recompute every ledger and check its signed checkpoints\n"
+	"  backup -o FILE            a consistent copy of the embedded store, while it is used\n"
 	"  ledger checkpoint         the tenant's signed checkpoint, checked by the witness\n"
 	"  evidence export|verify|list   evidence bundles; verify works offline\n"
 	"  redaction get|set         the rules that redact free text in bundles\n"

@@ -294,6 +294,7 @@ struct command {
 static const struct command commands[] = {
 	{"init", cmd_init},	    {"incident", cmd_incident}, {"timeline", cmd_timeline},
 	{"receipts", cmd_receipts}, {"ledger", cmd_ledger},
+	{"backup", cmd_backup},
 	{"keygen", cmd_keygen},	    {"signing-key", cmd_signing_key},
 	{"runbook", cmd_runbook},   {"run", cmd_run},
 	{"approve", cmd_approve},   {"approvals", cmd_approvals},

@@ -99,6 +99,15 @@ int backend_init_store(const char *db_path, char *err, size_t errlen)
 	return embedded_init_store(db_path, err, errlen);
 }
 
+int backend_backup(struct backend *b, const char *dest, char *msg, size_t len)
+{
+	if (!b->vt->backup) {
+		snprintf(msg, len, "a server is backed up on its host: klaxond backup --data DIR -o FILE");
+		return -1;
+	}
+	return b->vt->backup(b, dest, msg, len);
+}
+
 int backend_ledger_verify(struct backend *b, char *msg, size_t len)
 {
 	return b->vt->ledger_verify(b, msg, len);

@@ -66,6 +66,10 @@ int backend_init_store(const char *db_path, char *err, size_t errlen);
  * summary in msg, or -1 naming the first bad receipt in msg. */
 int backend_ledger_verify(struct backend *b, char *msg, size_t len);
 
+/* A consistent copy of an embedded store while writes go on (remote: refused, a server is
+ * backed up with `klaxond backup`). 0, or -1 with a message. */
+int backend_backup(struct backend *b, const char *dest, char *msg, size_t len);
+
 /* "embedded" or "remote". */
 const char *backend_kind(const struct backend *b);
 

@@ -11,6 +11,7 @@ struct backend_vtable {
 	int (*call)(struct backend *b, const struct backend_request *req,
 		    struct backend_response *resp);
 	int (*ledger_verify)(struct backend *b, char *msg, size_t len);
+	int (*backup)(struct backend *b, const char *dest, char *msg, size_t len);
 	void (*close)(struct backend *b);
 };
 

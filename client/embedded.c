@@ -62,6 +62,18 @@ static int embedded_verify(struct backend *b, char *msg, size_t len)
 	return 0;
 }
 
+static int embedded_backup(struct backend *b, const char *dest, char *msg, size_t len)
+{
+	struct embedded *e = b->impl;
+	struct kx_error err = {0};
+	if (kx_core_backup(e->core, dest, &err)) {
+		snprintf(msg, len, "%s", err.message);
+		return -1;
+	}
+	snprintf(msg, len, "backed up to %s (the key beside the store is not in it)", dest);
+	return 0;
+}
+
 static void embedded_close(struct backend *b)
 {
 	struct embedded *e = b->impl;
@@ -73,6 +85,7 @@ static const struct backend_vtable embedded_vtable = {
 	.kind = "embedded",
 	.call = embedded_call,
 	.ledger_verify = embedded_verify,
+	.backup = embedded_backup,
 	.close = embedded_close,
 };
 

@@ -19,6 +19,7 @@ void config_defaults(struct server_config *c)
 	c->connection_limit = 4096;
 	c->per_ip_limit = 1024;
 	c->timeout_s = 30;
+	c->verify_interval_s = 3600;
 	c->memory_limit = 128 * 1024;
 	c->body_limit = 1024 * 1024;
 	for (int i = 0; i < FEATURE_COUNT; i++)
@@ -105,6 +106,8 @@ static int apply(struct server_config *c, const char *section, const char *key, 
 			return set_string(c->listen, sizeof c->listen, v);
 		if (!strcmp(key, "threads"))
 			return parse_uint(v, 0, 256, &c->threads);
+		if (!strcmp(key, "verify_interval_s"))
+			return parse_uint(v, 0, 7 * 86400, &c->verify_interval_s);
 	} else if (!strcmp(section, "limits")) {
 		if (!strcmp(key, "connections"))
 			return parse_uint(v, 1, 1u << 20, &c->connection_limit);

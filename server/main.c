@@ -4,9 +4,12 @@
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -16,7 +19,8 @@
 #include "klaxon.h"
 
 static const char USAGE[] =
-	"usage: klaxond init  --data DIR [--store URL]\n"
+	"usage: klaxond init   --data DIR [--store URL]\n"
+	"       klaxond backup --data DIR -o FILE   (a consistent copy while klaxond runs)\n"
 	"       klaxond serve --data DIR [--listen HOST:PORT] [--store URL] [--config FILE]\n"
 	"                     [--tls-cert FILE --tls-key FILE]\n"
 	"\n"
@@ -25,7 +29,7 @@ static const char USAGE[] =
 	"the config file (default DIR/klaxond.conf) is documented in klaxond(8).\n";
 
 struct args {
-	const char *data, *store, *listen, *config, *tls_cert, *tls_key;
+	const char *data, *store, *listen, *config, *tls_cert, *tls_key, *output;
 };
 
 static int usage_error(const char *msg)
@@ -93,16 +97,41 @@ static char *read_file(const char *path)
 	return buf;
 }
 
-static volatile int stopping;
+static atomic_int stopping;
 
-/* Flushes buffered read metering at least once a second (DESIGN.md "Metering"). */
-static void *flusher(void *core)
+struct housekeeping {
+	struct kx_core *core;
+	unsigned verify_interval_s;
+};
+
+/* Verifies every ledger (on a reader: writers go on); /readyz fails while it fails. */
+static void verify_ledgers(struct kx_core *core)
 {
-	while (!stopping) {
+	struct kx_error err = {0};
+	uint64_t checked = 0;
+	if (kx_ledger_verify(core, &checked, &err))
+		fprintf(stderr, "klaxond: LEDGER VERIFICATION FAILED: %s\n", err.message);
+	else
+		fprintf(stderr, "klaxond: ledger verified (%llu receipts)\n",
+			(unsigned long long)checked);
+}
+
+/* Flushes buffered read metering at least once a second (DESIGN.md "Metering") and verifies
+ * the ledgers at start and on a schedule. */
+static void *housekeeper(void *arg)
+{
+	struct housekeeping *hk = arg;
+	verify_ledgers(hk->core);
+	unsigned since_verify = 0;
+	while (!atomic_load(&stopping)) {
 		struct timespec ts = {0, 200 * 1000 * 1000};
-		for (int i = 0; i < 5 && !stopping; i++)
+		for (int i = 0; i < 5 && !atomic_load(&stopping); i++)
 			nanosleep(&ts, NULL);
-		kx_core_flush_usage(core);
+		kx_core_flush_usage(hk->core);
+		if (hk->verify_interval_s && ++since_verify >= hk->verify_interval_s) {
+			verify_ledgers(hk->core);
+			since_verify = 0;
+		}
 	}
 	return NULL;
 }
@@ -154,14 +183,15 @@ static int serve_until_signal(struct kx_core *core, const struct server_config *
 		return 1;
 	}
 	pthread_t flush_thread;
-	pthread_create(&flush_thread, NULL, flusher, core);
+	struct housekeeping hk = {core, cfg->verify_interval_s};
+	pthread_create(&flush_thread, NULL, housekeeper, &hk);
 	fprintf(stderr, "klaxond: serving on %s%s\n", cfg->listen, tls->cert_pem ? " (TLS)" : "");
 	int sig = 0;
 	sigwait(&set, &sig);
 	fprintf(stderr, "klaxond: %s: finishing in-flight requests\n",
 		sig == SIGINT ? "SIGINT" : "SIGTERM");
 	http_stop(http);
-	stopping = 1;
+	atomic_store(&stopping, 1);
 	pthread_join(flush_thread, NULL);
 	return 0;
 }
@@ -186,6 +216,10 @@ static void sandbox_of(const struct server_config *cfg, struct kx_sandbox *sb)
 
 static int cmd_serve(const struct args *a)
 {
+	/* Secrets live in this process (the server key, tokens in flight): no core dumps. */
+	struct rlimit no_core = {0, 0};
+	setrlimit(RLIMIT_CORE, &no_core);
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	char db[4096], key[4096];
 	struct server_config cfg;
 	if (check_store_url(a) || load_config(a, &cfg))
@@ -229,6 +263,28 @@ static int cmd_serve(const struct args *a)
 	return rc;
 }
 
+/* A consistent copy of the live store: SQLite's online backup from a reader, so a running
+ * klaxond goes on serving (and writing) meanwhile. The key is not copied (docs/OPERATIONS.md). */
+static int cmd_backup(const struct args *a)
+{
+	char db[4096], key[4096];
+	if (!a->output)
+		return usage_error("backup needs -o FILE");
+	path_in(a->data, "klaxon.db", db, sizeof db);
+	path_in(a->data, "server.key", key, sizeof key);
+	struct kx_core_options opt = {.db_path = db, .key_path = key};
+	struct kx_error err = {0};
+	struct kx_core *core = kx_core_open(&opt, &err);
+	int rc = core ? kx_core_backup(core, a->output, &err) : -1;
+	kx_core_close(core);
+	if (rc) {
+		fprintf(stderr, "klaxond: backup: %s\n", err.message);
+		return 1;
+	}
+	printf("klaxond: %s backed up to %s\n", db, a->output);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -236,11 +292,12 @@ int main(int argc, char **argv)
 		{"listen", required_argument, NULL, 'l'},  {"config", required_argument, NULL, 'c'},
 		{"tls-cert", required_argument, NULL, 'C'}, {"tls-key", required_argument, NULL, 'K'},
 		{"help", no_argument, NULL, 'h'},	  {"version", no_argument, NULL, 'V'},
+		{"output", required_argument, NULL, 'o'},
 		{NULL, 0, NULL, 0},
 	};
 	struct args a = {0};
 	int opt;
-	while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "ho:", options, NULL)) != -1) {
 		switch (opt) {
 		case 'd': a.data = optarg; break;
 		case 's': a.store = optarg; break;
@@ -248,6 +305,7 @@ int main(int argc, char **argv)
 		case 'c': a.config = optarg; break;
 		case 'C': a.tls_cert = optarg; break;
 		case 'K': a.tls_key = optarg; break;
+		case 'o': a.output = optarg; break;
 		case 'h': fputs(USAGE, stdout); return 0;
 		case 'V': puts("klaxond " KLAXON_VERSION); return 0;
 		default: return 2;
@@ -261,5 +319,7 @@ int main(int argc, char **argv)
 		return cmd_init(&a);
 	if (!strcmp(argv[optind], "serve"))
 		return cmd_serve(&a);
+	if (!strcmp(argv[optind], "backup"))
+		return cmd_backup(&a);
 	return usage_error("unknown command");
 }

@@ -133,6 +133,14 @@ static void render_core(FILE *f, const struct kx_stats *st)
 	      "# TYPE klaxon_incident_transition_failures_total counter\n", f);
 	fprintf(f, "klaxon_incident_transition_failures_total %llu\n",
 		(unsigned long long)st->transition_failures);
+	fputs("# HELP klaxon_ledger_verifications_total Ledger verifications run (start and schedule).\n"
+	      "# TYPE klaxon_ledger_verifications_total counter\n", f);
+	fprintf(f, "klaxon_ledger_verifications_total %llu\n",
+		(unsigned long long)st->ledger_verifications);
+	fputs("# HELP klaxon_receipt_verification_failures_total Ledger verifications that failed.\n"
+	      "# TYPE klaxon_receipt_verification_failures_total counter\n", f);
+	fprintf(f, "klaxon_receipt_verification_failures_total %llu\n",
+		(unsigned long long)st->ledger_verification_failures);
 	fputs("# HELP klaxon_approval_cycle_seconds Time from an approval gate opening to its decision.\n"
 	      "# TYPE klaxon_approval_cycle_seconds histogram\n", f);
 	for (int b = 0; b < KX_STATS_CYCLE_BUCKETS; b++)

@@ -320,6 +320,14 @@ int kx_auth_local(struct kx_core *core, const char *tenant, const char *actor,
 	return rc;
 }
 
+int kx_core_backup(struct kx_core *core, const char *dest, struct kx_error *err)
+{
+	struct store *r = core_reader_acquire(core, err);
+	int rc = r ? store_backup(r, dest, err) : -1;
+	core_reader_release(core, r);
+	return rc;
+}
+
 int kx_ledger_verify(struct kx_core *core, uint64_t *checked, struct kx_error *err)
 {
 	if (checked)
@@ -339,6 +347,7 @@ int kx_ledger_verify(struct kx_core *core, uint64_t *checked, struct kx_error *e
 		store_rollback(r);
 	core_reader_release(core, r);
 	core->integrity_failed = rc != 0;
+	core_stats_verification(core, rc != 0);
 	cJSON_Delete(tenants);
 	return rc;
 }

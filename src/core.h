@@ -52,7 +52,7 @@ struct kx_core {
 		int64_t at_ms;
 	} transition_failures[128];
 	unsigned n_transition_failures; /* under stats_lock */
-	bool integrity_failed; /* the last ledger verification failed */
+	atomic_bool integrity_failed; /* the last ledger verification failed */
 	/* Step workers alive now (worker.c); their own lock, never held with `lock` waiting. */
 	pthread_mutex_t workers_lock;
 	struct worker *workers;
@@ -62,6 +62,7 @@ struct kx_core {
 void core_stats_policy_eval(struct kx_core *core, double seconds);
 void core_stats_approval_cycle(struct kx_core *core, double seconds);
 void core_stats_step(struct kx_core *core, const char *runbook, double seconds, bool failed);
+void core_stats_verification(struct kx_core *core, bool failed);
 void core_stats_transition_failure(struct kx_core *core, const char *tenant_id, int64_t at_ms);
 /* Invalid transitions of the tenant since since_ms (from the recent ring). */
 int core_stats_transition_failures(struct kx_core *core, const char *tenant_id, int64_t since_ms);

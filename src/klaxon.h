@@ -128,6 +128,7 @@ struct kx_stats {
 	double approval_cycle_seconds;
 	uint64_t approval_cycle_buckets[KX_STATS_CYCLE_BUCKETS];
 	uint64_t pending_approvals; /* gates open now, all tenants (read when asked) */
+	uint64_t ledger_verifications, ledger_verification_failures;
 	struct {
 		char runbook[72];
 		uint64_t steps, failures;
@@ -139,6 +140,10 @@ void kx_core_stats(struct kx_core *core, struct kx_stats *out);
 
 /* Flush buffered read metering now (the server calls this at least once a second). */
 void kx_core_flush_usage(struct kx_core *core);
+
+/* A consistent copy of the live store at dest (0600, never overwriting), while writes go on.
+ * The server key is not in it: back it up apart (docs/OPERATIONS.md). */
+int kx_core_backup(struct kx_core *core, const char *dest, struct kx_error *err);
 
 /* Recomputes every tenant's log from its stored leaves and checks it against the signed
  * checkpoints and the columns kept beside each leaf. 0, or -1 with err naming the first bad

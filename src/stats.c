@@ -54,6 +54,14 @@ void core_stats_step(struct kx_core *core, const char *runbook, double seconds, 
 	pthread_mutex_unlock(&core->stats_lock);
 }
 
+void core_stats_verification(struct kx_core *core, bool failed)
+{
+	pthread_mutex_lock(&core->stats_lock);
+	core->stats.ledger_verifications++;
+	core->stats.ledger_verification_failures += failed;
+	pthread_mutex_unlock(&core->stats_lock);
+}
+
 void core_stats_transition_failure(struct kx_core *core, const char *tenant_id, int64_t at_ms)
 {
 	pthread_mutex_lock(&core->stats_lock);

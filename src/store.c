@@ -214,6 +214,31 @@ void store_close(struct store *s)
 	free(s);
 }
 
+int store_backup(struct store *s, const char *dest, struct kx_error *err)
+{
+	int fd = open(dest, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	if (fd < 0)
+		return kx_error_set(err, 409, "conflict", NULL, "%s: %s", dest, strerror(errno));
+	close(fd);
+	sqlite3 *out = NULL;
+	int rc = sqlite3_open_v2(dest, &out, SQLITE_OPEN_READWRITE, NULL);
+	sqlite3_backup *b = rc == SQLITE_OK ? sqlite3_backup_init(out, "main", s->db, "main") : NULL;
+	if (b) {
+		/* One step copies everything under one read transaction: a single snapshot. */
+		while ((rc = sqlite3_backup_step(b, -1)) == SQLITE_BUSY || rc == SQLITE_LOCKED)
+			sqlite3_sleep(10);
+		sqlite3_backup_finish(b);
+	}
+	int ok = b && rc == SQLITE_DONE && sqlite3_errcode(out) == SQLITE_OK;
+	if (!ok)
+		kx_error_set(err, 503, "unavailable", NULL, "backup to %s failed: %s", dest,
+			     out ? sqlite3_errmsg(out) : "cannot open");
+	sqlite3_close(out);
+	if (!ok)
+		unlink(dest);
+	return ok ? 0 : -1;
+}
+
 int store_schema_version(struct store *s)
 {
 	sqlite3_stmt *st;

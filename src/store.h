@@ -29,6 +29,10 @@ struct store *store_open(const char *path, const struct store_options *opt, stru
 void store_close(struct store *s);
 int store_schema_version(struct store *s);
 
+/* A consistent copy of the live store at dest (created exclusively, 0600), through SQLite's
+ * online backup API: writers on other connections go on meanwhile. 0, or -1 with err. */
+int store_backup(struct store *s, const char *dest, struct kx_error *err);
+
 /* Transactions: begin is IMMEDIATE so writers queue on the busy timeout instead of failing
  * at commit. Savepoints let one request's changes be undone inside a shared transaction. */
 int store_begin(struct store *s, struct kx_error *err);
