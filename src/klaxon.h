@@ -104,6 +104,9 @@ void kx_response_free(struct kx_response *resp);
 
 /* Does the action name an operation this core knows? */
 bool kx_op_known(const char *op);
+/* The i-th operation (0 ..), or NULL past the last; *mutation tells its kind. For tests that
+ * must cover every operation. */
+const char *kx_op_at(int i, bool *mutation);
 
 /* Is the store answering? 0, or -1 with err (503 "unavailable"). */
 int kx_core_ready(struct kx_core *core, struct kx_error *err);

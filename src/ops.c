@@ -33,6 +33,19 @@ const char *op_action(const struct op_def *op)
 	return op->action ? op->action : op->name;
 }
 
+const char *kx_op_at(int i, bool *mutation)
+{
+	for (size_t t = 0; t < sizeof op_tables / sizeof op_tables[0]; t++) {
+		for (const struct op_def *d = op_tables[t]; d->name; d++) {
+			if (i-- == 0) {
+				*mutation = d->kind == OP_MUTATION;
+				return d->name;
+			}
+		}
+	}
+	return NULL;
+}
+
 bool kx_op_known(const char *op)
 {
 	return op_find(op) != NULL;
