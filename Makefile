@@ -34,7 +34,7 @@ CORE_LIB := $(BUILD)/libklaxon.a
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
 .PHONY: all run test test-normal test-asan unit cli-tests api-tests deps soak bench fuzz memcheck install clean format
-.PHONY: screens-tests tui-tests golden bench-console
+.PHONY: screens-tests tui-tests golden bench-console bench-core bench-progs
 
 KLAXON_BIN  ?= klaxon
 KLAXOND_BIN ?= klaxond
@@ -117,6 +117,13 @@ $(BUILD)/tests/test_ui_%: tests/unit/test_ui_%.c $(call obj,$(UI_TOOLKIT)) $(GEN
 	@echo "  CC $<"
 	@$(CC) $(CFLAGS) -Iui $(call pc,ncursesw cmocka) $^ -o $@ $(call pl,ncursesw cmocka) $(LDFLAGS)
 
+# Client helpers that check the server from the client's side, against a real core.
+$(BUILD)/tests/test_client_%: tests/unit/test_client_%.c $(call obj,$(UNIT_HELP)) \
+		$(call obj,client/receipt_proof.c) $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	@echo "  CC $<"
+	@$(CC) $(CFLAGS) $(call pc,$(PKGS) cmocka) $^ -o $@ $(call pl,$(PKGS) cmocka) $(LDFLAGS)
+
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
 
@@ -181,7 +188,7 @@ test: deps
 run: deps all
 	@./scripts/demo
 
-bench: bench-console
+bench: bench-core bench-console
 
 # The console against a raw ncurses repaint, on a store of 100k incidents made once and kept
 # in $(BUILD)/bench (figures in docs/PERFORMANCE.md).
@@ -195,18 +202,55 @@ bench-console: all $(BENCH_CONSOLE)
 	@$(BENCH_CONSOLE) $(abspath $(KLAXON_BIN)) $(abspath $(BUILD)/bench/console-100k.db) \
 		$${BENCH_INCIDENTS:-100000}
 
+# The core suite (bench/run.sh): raw baselines measured in the same run (SQLite, a minimal
+# libmicrohttpd server, Ed25519, SHA-256), then klaxond under wrk, the embedded core, keyset
+# pagination, the ledger, metering and evidence bundles; writes docs/PERFORMANCE.md. Its bulk
+# stores are made once and kept in $(BUILD)/bench. BENCH_RUNS, BENCH_SECONDS tune it.
+BENCH_DIR   := $(BUILD)/bench
+BENCH_PROGS := $(BENCH_DIR)/raw_sqlite $(BENCH_DIR)/raw_server $(BENCH_DIR)/kx_bench \
+	$(BENCH_DIR)/bulk_load
+$(BENCH_DIR)/raw_sqlite: bench/raw_sqlite.c bench/bench.h
+	@mkdir -p $(dir $@)
+	@echo "  CC $<"
+	@$(CC) $(CFLAGS) $(call pc,sqlite3) $< -o $@ $(call pl,sqlite3) $(LDFLAGS)
+
+$(BENCH_DIR)/raw_server: bench/raw_server.c bench/bench.h
+	@mkdir -p $(dir $@)
+	@echo "  CC $<"
+	@$(CC) $(CFLAGS) $(call pc,sqlite3 libmicrohttpd) $< -o $@ \
+		$(call pl,sqlite3 libmicrohttpd) $(LDFLAGS)
+
+$(BENCH_DIR)/kx_bench $(BENCH_DIR)/bulk_load: $(BENCH_DIR)/%: bench/%.c bench/bench.h $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	@echo "  CC $<"
+	@$(CC) $(CFLAGS) $(call pc,$(PKGS)) $< $(CORE_LIB) -o $@ $(call pl,$(PKGS)) $(LDFLAGS)
+
+bench-progs: $(BENCH_PROGS)
+
+bench-core: all $(BENCH_PROGS)
+	@KLAXON=$(abspath $(KLAXON_BIN)) KLAXOND=$(abspath $(KLAXOND_BIN)) \
+		BENCH_BIN=$(abspath $(BENCH_DIR)) bash bench/run.sh
+
 include tests/fuzz/fuzz.mk
 
 # Long runs whose figures docs/RELIABILITY.md records: every fuzz harness for
-# FUZZ_SOAK_SECONDS, then klaxond and the embedded store killed with SIGKILL under load.
+# FUZZ_SOAK_SECONDS, then klaxond and the embedded store killed with SIGKILL under load, then
+# the console under 10,000 random keys with resizes, embedded and remote (and 2,000 against a
+# server answering garbage and one that never answers). `make test` runs 1,000 of them.
 soak: all fuzz-soak
 	@CRASH_CYCLES=$${CRASH_CYCLES:-20} KLAXON=$(abspath $(KLAXON_BIN)) \
 		KLAXOND=$(abspath $(KLAXOND_BIN)) bash tests/cli/test_crash.sh
+	@KEYS=$${SOAK_KEYS:-10000} BAD_KEYS=$${SOAK_BAD_KEYS:-2000} KLAXON=$(abspath $(KLAXON_BIN)) \
+		KLAXOND=$(abspath $(KLAXOND_BIN)) bash tests/tui/test_tui_random.sh
 
-# The unit tests under valgrind memcheck: any error or leak fails.
+# The unit tests under valgrind memcheck: any error or leak fails. (test_faults samples every
+# 40th fault: its full sweeps are thousands of runs.)
 memcheck: $(UNIT_BIN)
-	@set -e; for t in $(UNIT_BIN); do echo "== valgrind $$t"; \
-		valgrind -q --error-exitcode=1 --leak-check=full $$t; done
+	@failed=""; for t in $(UNIT_BIN); do echo "== valgrind $$t"; \
+		KX_FAULT_STRIDE=40 valgrind -q --error-exitcode=1 --leak-check=full $$t || \
+		failed="$$failed $${t##*/}"; done; \
+	if [ -n "$$failed" ]; then echo "memcheck: errors or leaks in:$$failed"; exit 1; fi; \
+	echo "memcheck: no errors, no leaks"
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin

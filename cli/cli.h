@@ -25,7 +25,8 @@ struct cli {
 	const char *limit, *cursor, *query, *if_match, *idempotency_key, *override;
 	const char *action, *resource, *from, *to;
 	bool all, reject;
-	const char *key, *incident, *reason, *name, *wait, *output;
+	const char *key, *incident, *reason, *name, *wait, *output, *passphrase_file;
+	bool protect;
 	/* evidence, usage and the ledger witness */
 	const char *pubkey, *bucket;
 	bool replay, platform;

@@ -4,10 +4,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <cjson/cJSON.h>
 
+#include "approval.h"
 #include "cli.h"
 #include "keys.h"
 #include "print.h"
@@ -51,7 +51,30 @@ int cmd_keygen(struct cli *c)
 		snprintf(pub, sizeof pub, "%.*s.pub", (int)(n - 4), sec);
 	else
 		snprintf(pub, sizeof pub, "%s.pub", sec);
-	if (keys_generate(sec, pub, err, sizeof err)) {
+	char *pass = NULL;
+	if (c->passphrase_file || c->protect) {
+		pass = keys_read_passphrase(c->passphrase_file, "passphrase for the new key: ", err,
+					    sizeof err);
+		if (pass && !c->passphrase_file) { /* typed: make sure it was what was meant */
+			char *second = keys_read_passphrase(NULL, "again: ", err, sizeof err);
+			if (!second || strcmp(second, pass)) {
+				snprintf(err, sizeof err, "the passphrases differ");
+				free(pass);
+				pass = NULL;
+			}
+			free(second);
+		}
+		if (!pass) {
+			fprintf(stderr, "klaxon: %s\n", err);
+			return CLI_REFUSED;
+		}
+	}
+	int generated = keys_generate_with(sec, pub, pass, err, sizeof err);
+	if (pass) {
+		sodium_memzero(pass, strlen(pass));
+		free(pass);
+	}
+	if (generated) {
 		fprintf(stderr, "klaxon: %s\n", err);
 		return CLI_REFUSED;
 	}
@@ -180,7 +203,8 @@ static int runbook_publish(struct cli *c)
 	char err[512];
 	size_t len;
 	char *doc = keys_read_file(c->args[2], RUNBOOK_DOC_MAX, &len, err, sizeof err);
-	char *sig = doc ? keys_sign(c->key, doc, len, NULL, err, sizeof err) : NULL;
+	char *sig = doc ? keys_sign_asking(c->key, c->passphrase_file, doc, len, err, sizeof err)
+			: NULL;
 	int rc = CLI_REFUSED;
 	if (!sig || strlen(doc) != len) {
 		fprintf(stderr, "klaxon: %s\n", sig ? "the document holds a NUL byte" : err);
@@ -286,7 +310,7 @@ int cmd_run(struct cli *c)
 
 /* ---- approve, approvals ---- */
 
-/* The statement of API.md, signed locally with the approver's key. */
+/* The statement of API.md for this approver and execution (client/approval.c builds it). */
 static char *approval_statement(struct backend *b, struct cli *c, int *status)
 {
 	struct backend_request who = {.op = "session.get"};
@@ -295,27 +319,15 @@ static char *approval_statement(struct backend *b, struct cli *c, int *status)
 	cJSON *e = s ? cli_call(b, &get, status) : NULL;
 	char *text = NULL;
 	if (s && e) {
-		uint8_t raw[16];
-		char nonce[33], at[32];
-		randombytes_buf(raw, sizeof raw);
-		sodium_bin2hex(nonce, sizeof nonce, raw, sizeof raw);
-		struct timespec ts;
-		clock_gettime(CLOCK_REALTIME, &ts);
-		struct tm tm;
-		gmtime_r(&ts.tv_sec, &tm);
-		strftime(at, sizeof at, "%Y-%m-%dT%H:%M:%S", &tm);
-		snprintf(at + 19, sizeof at - 19, ".%03dZ", (int)(ts.tv_nsec / 1000000) % 1000);
-		cJSON *st = cJSON_CreateObject();
-		cJSON_AddStringToObject(st, "execution_id", c->args[1]);
-		cJSON_AddStringToObject(st, "step_id", c->args[2]);
-		cJSON_AddStringToObject(st, "runbook_digest", print_str(e, "runbook_digest"));
-		cJSON_AddStringToObject(st, "approver", print_str(cJSON_GetObjectItem(s, "actor"), "id"));
-		cJSON_AddStringToObject(st, "decision", c->reject ? "reject" : "approve");
-		if (c->reason)
-			cJSON_AddStringToObject(st, "reason", c->reason);
-		cJSON_AddStringToObject(st, "nonce", nonce);
-		cJSON_AddStringToObject(st, "at", at);
-		text = json_text(st);
+		struct approval_input in = {
+			.execution_id = c->args[1],
+			.step_id = c->args[2],
+			.runbook_digest = print_str(e, "runbook_digest"),
+			.approver = print_str(cJSON_GetObjectItem(s, "actor"), "id"),
+			.reject = c->reject,
+			.reason = c->reason,
+		};
+		text = approval_statement_new(&in);
 	}
 	cJSON_Delete(s);
 	cJSON_Delete(e);
@@ -342,15 +354,10 @@ int cmd_approve(struct cli *c)
 	int status = CLI_REFUSED;
 	char err[512];
 	char *statement = approval_statement(b, c, &status);
-	char *sig = statement ? keys_sign(c->key, statement, strlen(statement), NULL, err, sizeof err)
-			      : NULL;
-	if (statement && !sig)
+	char *body = statement ? approval_request_body(statement, c->key, err, sizeof err) : NULL;
+	if (statement && !body)
 		fprintf(stderr, "klaxon: %s\n", err);
-	if (sig) {
-		cJSON *o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "statement", statement);
-		cJSON_AddStringToObject(o, "signature", sig);
-		char *body = json_text(o);
+	if (body) {
 		struct backend_request req = {.op = "step.approve", .id = c->args[1],
 					      .sub_id = c->args[2], .body = body};
 		cJSON *res = cli_call(b, &req, &status);
@@ -359,12 +366,11 @@ int cmd_approve(struct cli *c)
 		else if (res)
 			approval_show(res);
 		cJSON_Delete(res);
-		free(body);
 	} else if (statement) {
 		status = CLI_REFUSED;
 	}
 	free(statement);
-	free(sig);
+	free(body);
 	backend_close(b);
 	return status;
 }

@@ -29,6 +29,11 @@ void user_config_default_db(char *out, size_t len)
 	xdg_path("XDG_DATA_HOME", ".local/share", "klaxon.db", out, len);
 }
 
+void user_config_default_approval_key(char *out, size_t len)
+{
+	xdg_path("XDG_CONFIG_HOME", ".config", "keys/approver.key", out, len);
+}
+
 static char *trim(char *s)
 {
 	while (isspace((unsigned char)*s))
@@ -62,6 +67,7 @@ static int apply(struct user_config *c, const char *k, const char *v)
 	if (!strcmp(k, "as")) return SET_STR(as);
 	if (!strcmp(k, "theme")) return SET_STR(theme);
 	if (!strcmp(k, "pubkey")) return SET_STR(pubkey);
+	if (!strcmp(k, "approval_key")) return SET_STR(approval_key);
 	if (!strcmp(k, "insecure")) return set_bool(v, &c->insecure);
 	if (!strcmp(k, "mouse")) return set_bool(v, &c->mouse);
 	if (!strcmp(k, "read_only")) return set_bool(v, &c->read_only);

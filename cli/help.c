@@ -41,6 +41,8 @@ static const char TOP[] =
 	"  --server URL     klaxond to talk to (or KLAXON_SERVER), with --token T (KLAXON_TOKEN)\n"
 	"  --cacert FILE    CA bundle that signs the server's certificate (verified by default)\n"
 	"  --insecure       skip TLS certificate checks (never the default)\n"
+	"  --passphrase-file F  the passphrase of a protected key (keygen: protect the new key;\n"
+	"                   --protect asks for one on the terminal)\n"
 	"  --config FILE    user config (default ~/.config/klaxon/config; see klaxon(1))\n"
 	"  --tenant T       embedded identity: tenant id or unique name (default: default)\n"
 	"  --as ACTOR       embedded identity: actor id or unique name (default: admin)\n"

@@ -24,7 +24,7 @@ enum {
 	OPT_LABEL, OPT_STATUS, OPT_NOTE, OPT_COMMANDER, OPT_LIMIT, OPT_CURSOR, OPT_QUERY,
 	OPT_IF_MATCH, OPT_IDEMPOTENCY_KEY, OPT_OVERRIDE, OPT_ACTION, OPT_RESOURCE, OPT_FROM,
 	OPT_TO, OPT_ALL, OPT_CONFIG, OPT_INSECURE, OPT_KEY, OPT_INCIDENT, OPT_REASON,
-	OPT_REJECT, OPT_NAME, OPT_WAIT, OPT_IN, OPT_ROLE, OPT_KIND, OPT_PARTNER, OPT_PUBLIC_KEY,
+	OPT_REJECT, OPT_NAME, OPT_WAIT, OPT_PASSPHRASE_FILE, OPT_PROTECT, OPT_IN, OPT_ROLE, OPT_KIND, OPT_PARTNER, OPT_PUBLIC_KEY,
 	OPT_DISABLE, OPT_ENABLE, OPT_SUBJECT_ACTOR, OPT_CONTEXT, OPT_ACK,
 	OPT_PUBKEY, OPT_REPLAY, OPT_BUCKET, OPT_PLATFORM,
 };
@@ -79,6 +79,8 @@ static const struct option long_options[] = {
 	{"reject", no_argument, NULL, OPT_REJECT},
 	{"name", required_argument, NULL, OPT_NAME},
 	{"wait", required_argument, NULL, OPT_WAIT},
+	{"passphrase-file", required_argument, NULL, OPT_PASSPHRASE_FILE},
+	{"protect", no_argument, NULL, OPT_PROTECT},
 	{"output", required_argument, NULL, 'o'},
 	{"in", required_argument, NULL, OPT_IN},
 	{"role", required_argument, NULL, OPT_ROLE},
@@ -143,6 +145,8 @@ static int take_option(struct cli *c, int opt, const char *arg)
 	case OPT_REASON: slot = &c->reason; break;
 	case OPT_NAME: slot = &c->name; break;
 	case OPT_WAIT: slot = &c->wait; break;
+	case OPT_PASSPHRASE_FILE: slot = &c->passphrase_file; break;
+	case OPT_PROTECT: c->protect = true; return 0;
 	case 'o': slot = &c->output; break;
 	case OPT_IN: slot = &c->in; break;
 	case OPT_KIND: slot = &c->kind; break;
@@ -278,6 +282,16 @@ static int run_console(struct cli *c, const struct user_config *uc)
 	for (int i = 0; i < uc->n_read_only_tenants && i < CONSOLE_MAX_RO_TENANTS; i++)
 		o.read_only_tenants[o.n_read_only_tenants++] = uc->read_only_tenants[i];
 	o.script = console_opt.script;
+	static char approval_key[1024];
+	const char *home = getenv("HOME");
+	if (!strncmp(uc->approval_key, "~/", 2) && home) /* the config file is not a shell */
+		snprintf(approval_key, sizeof approval_key, "%s%s", home, uc->approval_key + 1);
+	else if (uc->approval_key[0])
+		snprintf(approval_key, sizeof approval_key, "%s", uc->approval_key);
+	else
+		user_config_default_approval_key(approval_key, sizeof approval_key);
+	o.approval_key = approval_key;
+	o.pubkey = c->pubkey; /* --pubkey or the config's: the console witnesses the ledger too */
 	struct backend *b = cli_backend(c);
 	if (!b)
 		return CLI_REFUSED;

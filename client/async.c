@@ -6,9 +6,11 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define ASYNC_MAX_QUERY 16
+#define ASYNC_CLOSE_GRACE_S 1
 
 struct job {
 	struct job *next;
@@ -107,27 +109,39 @@ struct async *async_open(struct backend *b)
 	return a;
 }
 
-static void free_list(struct job *j)
+static void free_list(struct job *j, async_drop_fn drop, void *ctx)
 {
 	while (j) {
 		struct job *next = j->next;
+		if (drop)
+			drop(ctx, j->tag, j->user, !!j->run);
 		job_free(j);
 		j = next;
 	}
 }
 
-void async_close(struct async *a)
+void async_close(struct async *a, async_drop_fn drop, void *ctx)
 {
 	if (!a)
 		return;
 	pthread_mutex_lock(&a->lock);
 	a->stop = true;
 	pthread_cond_broadcast(&a->wake);
+	/* The job in progress gets a moment to finish (a change on its way is better answered);
+	 * past that the backend is told to give up, so a server that never answers cannot hold
+	 * the console open. */
+	struct timespec until;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += ASYNC_CLOSE_GRACE_S;
+	while (a->running && pthread_cond_timedwait(&a->idle, &a->lock, &until) == 0)
+		;
+	if (a->running)
+		backend_cancel(a->b);
 	pthread_mutex_unlock(&a->lock);
 	pthread_join(a->thread, NULL);
-	free_list(a->queue);
-	free_list(a->bg);
-	free_list(a->done);
+	free_list(a->queue, drop, ctx);
+	free_list(a->bg, drop, ctx);
+	free_list(a->done, drop, ctx);
 	close(a->pipe[0]);
 	close(a->pipe[1]);
 	pthread_mutex_destroy(&a->lock);

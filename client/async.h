@@ -12,9 +12,13 @@ struct async;
 
 /* Starts the worker on b (which stays the caller's; close async first). NULL on failure. */
 struct async *async_open(struct backend *b);
-/* Stops the worker after the job in progress; queued jobs are dropped, their answers never
- * delivered (their memory is freed). */
-void async_close(struct async *a);
+/* What the caller handed in with a job that will never be answered (is_job: an async_job's
+ * argument, else an async_request's user pointer), for the caller to free. */
+typedef void (*async_drop_fn)(void *ctx, int tag, void *user, bool is_job);
+/* Stops the worker after the job in progress (given a second, then the backend is told to
+ * give up on it); queued and unread jobs are dropped, their answers never delivered: their
+ * memory is freed, and drop (if not NULL) is called with each one's user pointer. */
+void async_close(struct async *a, async_drop_fn drop, void *ctx);
 
 /* Queues one backend call (deep-copied). Its answer comes back through async_poll with tag
  * and user. 0, or -1 when out of memory. */

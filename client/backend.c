@@ -50,13 +50,22 @@ int backend_call(struct backend *b, const struct backend_request *req,
 {
 	memset(resp, 0, sizeof *resp);
 	double t0 = now_s();
-	b->vt->call(b, req, resp);
+	if (atomic_load(&b->cancelled))
+		backend_fail(resp, 503, "unavailable", "cancelled: the console is closing");
+	else
+		b->vt->call(b, req, resp);
 	if (b->debug_log) {
 		fprintf(b->debug_log, "%s %s %s -> %d in %.3f ms\n", b->vt->kind, req->op,
 			req->id ? req->id : "-", resp->status, (now_s() - t0) * 1e3);
 		fflush(b->debug_log);
 	}
 	return resp->status >= 200 && resp->status < 300 ? 0 : -1;
+}
+
+void backend_cancel(struct backend *b)
+{
+	if (b)
+		atomic_store(&b->cancelled, true);
 }
 
 void backend_response_free(struct backend_response *resp)

@@ -56,6 +56,11 @@ int backend_call(struct backend *b, const struct backend_request *req,
 		 struct backend_response *resp);
 void backend_response_free(struct backend_response *resp);
 
+/* Makes a call in progress give up as soon as it can (a remote transfer within about a
+ * second) and every later call fail at once with 503: for shutting down while a server does
+ * not answer. Safe to call from another thread than the one making calls. */
+void backend_cancel(struct backend *b);
+
 /* The error message of a non-2xx response body ("code: message"), in buf. */
 const char *backend_error_text(const struct backend_response *resp, char *buf, size_t len);
 

@@ -2,6 +2,7 @@
 #ifndef KX_BACKEND_IMPL_H
 #define KX_BACKEND_IMPL_H
 
+#include <stdatomic.h>
 #include <stdio.h>
 
 #include "backend.h"
@@ -19,6 +20,7 @@ struct backend {
 	const struct backend_vtable *vt;
 	void *impl;
 	FILE *debug_log;
+	atomic_bool cancelled; /* backend_cancel: give up calls in progress and to come */
 };
 
 struct backend *remote_open(const struct backend_config *cfg, char *err, size_t errlen);

@@ -96,25 +96,35 @@ int evidence_export_file(struct backend *b, const char *tenant, const char *from
 	backend_response_free(&resp);
 	if (rc)
 		return -1;
+	return evidence_download_file(b, tenant, out->id, &out->bytes, path, progress, ctx, msg,
+				      len);
+}
+
+int evidence_download_file(struct backend *b, const char *tenant, const char *export_id,
+			   uint64_t *bytes, const char *path, evidence_progress_fn progress,
+			   void *ctx, char *msg, size_t len)
+{
+	struct backend_response resp;
 	struct download d = {progress, ctx};
 	struct backend_request get = {.op = "evidence.download",
 				      .id = tenant,
-				      .sub_id = out->id,
+				      .sub_id = export_id,
 				      .max_body = EVIDENCE_MAX_BUNDLE,
 				      .progress = progress ? on_download : NULL,
 				      .progress_ctx = &d};
+	int rc;
 	if (backend_call(b, &get, &resp)) {
 		backend_error_text(&resp, msg, len);
 		rc = -1;
-	} else if (out->bytes && resp.body_len != out->bytes) {
+	} else if (*bytes && resp.body_len != *bytes) {
 		snprintf(msg, len, "the bundle is %zu bytes, not the %llu the export announced",
-			 resp.body_len, (unsigned long long)out->bytes);
+			 resp.body_len, (unsigned long long)*bytes);
 		rc = -1;
 	} else {
 		if (progress)
 			progress(ctx, EVIDENCE_WRITING, resp.body_len, resp.body_len);
 		rc = write_atomically(path, resp.body, resp.body_len, msg, len);
-		out->bytes = resp.body_len;
+		*bytes = resp.body_len;
 	}
 	backend_response_free(&resp);
 	return rc;

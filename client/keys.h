@@ -8,6 +8,23 @@
 /* Writes a new key pair: the secret key (0600, created exclusively) and the public key file.
  * 0, or -1 with a message. */
 int keys_generate(const char *sec_path, const char *pub_path, char *err, size_t errlen);
+/* The same, the secret key encrypted with a passphrase (minisign's scrypt format). */
+int keys_generate_with(const char *sec_path, const char *pub_path, const char *passphrase,
+		       char *err, size_t errlen);
+/* Is the secret key file passphrase-protected? */
+int keys_encrypted(const char *sec_path);
+/* Signs with a key that may be passphrase-protected (passphrase NULL: none). */
+char *keys_sign_with(const char *sec_path, const char *passphrase, const void *msg, size_t len,
+		     const char *trusted_comment, char *err, size_t errlen);
+/* Reads a passphrase: the first line of `file` when given, else from the terminal without
+ * echo. NULL with a message; caller zeroes and frees. */
+char *keys_read_passphrase(const char *file, const char *prompt, char *err, size_t errlen);
+
+/* Signs with the key, asking for its passphrase when it has one (from passphrase_file, else
+ * the terminal). */
+char *keys_sign_asking(const char *sec_path, const char *passphrase_file, const void *msg,
+		       size_t len, char *err, size_t errlen);
+
 /* The .minisig text for msg (prehashed), or NULL with a message; caller frees. */
 char *keys_sign(const char *sec_path, const void *msg, size_t len, const char *trusted_comment,
 		char *err, size_t errlen);

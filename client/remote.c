@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include <cjson/cJSON.h>
 #include <curl/curl.h>
 
 #include "backend_impl.h"
@@ -51,13 +52,37 @@ static size_t on_body(char *p, size_t size, size_t n, void *cls)
 	return add;
 }
 
+struct progress {
+	const struct backend_request *req;
+	struct backend *b;
+};
+
+/* Called by libcurl about once a second even while nothing arrives, so a cancel is noticed
+ * on a server that accepted the connection and then went silent. */
 static int on_progress(void *cls, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
 		       curl_off_t ulnow)
 {
-	const struct backend_request *req = cls;
+	const struct progress *p = cls;
 	(void)ultotal, (void)ulnow;
-	req->progress(req->progress_ctx, (uint64_t)dlnow, (uint64_t)dltotal);
+	if (atomic_load(&p->b->cancelled))
+		return 1; /* aborts the transfer */
+	if (p->req->progress)
+		p->req->progress(p->req->progress_ctx, (uint64_t)dlnow, (uint64_t)dltotal);
 	return 0;
+}
+
+/* Every answer is a JSON object but a checkpoint (text) and a bundle (tar). */
+static bool answers_json(const char *op)
+{
+	return strcmp(op, "ledger.get") != 0 && strcmp(op, "evidence.download") != 0;
+}
+
+static bool is_json_object(const char *body, size_t len)
+{
+	cJSON *o = body ? cJSON_ParseWithLength(body, len) : NULL;
+	bool ok = cJSON_IsObject(o);
+	cJSON_Delete(o);
+	return ok;
 }
 
 /* Copies a header's value (trimmed) when its name matches. */
@@ -161,11 +186,10 @@ static int remote_call(struct backend *b, const struct backend_request *req,
 		curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
 		curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
 	}
-	if (req->progress) {
-		curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
-		curl_easy_setopt(c, CURLOPT_XFERINFODATA, req);
-		curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
-	}
+	struct progress prog = {req, b};
+	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl_easy_setopt(c, CURLOPT_XFERINFODATA, &prog);
+	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
 	if (req->body) {
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, req->body);
 		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(req->body));
@@ -176,7 +200,18 @@ static int remote_call(struct backend *b, const struct backend_request *req,
 	if (rc != CURLE_OK) {
 		char msg[1400];
 		snprintf(msg, sizeof msg, "cannot reach %s: %s", rm->base,
-			 r.body.overflow ? "the answer is too large" : curl_easy_strerror(rc));
+			 r.body.overflow			 ? "the answer is too large"
+			 : rc == CURLE_ABORTED_BY_CALLBACK ? "cancelled"
+							   : curl_easy_strerror(rc));
+		free(r.body.data);
+		backend_fail(resp, 503, "unavailable", msg);
+	} else if (status >= 200 && status <= 299 && answers_json(req->op) &&
+		   !is_json_object(r.body.data, r.body.len)) {
+		/* Something answers there, but not klaxond: as unusable as no answer at all, and
+		 * callers must never take it for an empty list. */
+		char msg[1400];
+		snprintf(msg, sizeof msg, "%s answered %ld with something that is not klaxon's JSON",
+			 rm->base, status);
 		free(r.body.data);
 		backend_fail(resp, 503, "unavailable", msg);
 	} else {

@@ -14,6 +14,7 @@
 #include <cjson/cJSON.h>
 
 #include "app.h"
+#include "runbook.h"
 
 static const struct ui_action_def action_defs[] = {
 #define ACTION_DEF(id, name, help, flags) {ACT_##id, name, help},
@@ -35,6 +36,9 @@ static const char *const app_role_names[] = {
 	APP_ROLES(APP_ROLE_NAME)
 #undef APP_ROLE_NAME
 };
+
+/* How long the backend may stay silent on a request before it is shown as an error. */
+#define APP_SILENT_MS 10000
 
 /* Tags of the app's own requests (serial 0). */
 enum { APP_TAG_SESSION = 1, APP_TAG_TENANTS, APP_TAG_ACTORS };
@@ -76,31 +80,57 @@ void app_message(struct app *a, enum ui_msg_kind kind, const char *fmt, ...)
 void app_error_message(struct app *a, const char *what, const struct backend_response *resp)
 {
 	char text[400];
+	if (gov_denial(a, what, resp)) /* the deciding rules, and for a change an exception */
+		return;
 	backend_error_text(resp, text, sizeof text);
 	enum ui_msg_kind kind = resp->status == 403 ? UI_MSG_DENIED : UI_MSG_ERROR;
 	app_message(a, kind, "%s: %s", what, text);
 }
 
-/* What travels with a request through the worker: the screen that asked, by serial. */
+/* What travels with a request through the worker: the screen that asked, by serial, and for
+ * a change the request itself, so that a policy denial can be passed by sending it again. */
 struct route {
 	unsigned serial;
 	void *user;
+	struct saved_request *saved;
 };
+
+static struct screen *find_screen(struct app *a, unsigned serial);
+
+static int route_request(struct app *a, unsigned serial, const struct backend_request *req,
+			 int tag, void *user, bool keep)
+{
+	struct route *r = calloc(1, sizeof *r);
+	if (!r || (keep && !(r->saved = gov_save_request(req))) ||
+	    async_request(a->async, req, tag, r)) {
+		if (r)
+			gov_saved_free(r->saved);
+		free(r);
+		return -1;
+	}
+	r->serial = serial;
+	r->user = user;
+	struct screen *s = serial ? find_screen(a, serial) : NULL;
+	if (s)
+		s->inflight++;
+	if (a->pending_fg == 0)
+		a->waiting_since_ms = app_mono_ms(a);
+	a->pending_fg++;
+	return 0;
+}
 
 int app_request(struct app *a, struct screen *s, const struct backend_request *req, int tag,
 		void *user)
 {
-	struct route *r = malloc(sizeof *r);
-	if (!r || async_request(a->async, req, tag, r)) {
-		free(r);
+	return route_request(a, s ? s->serial : 0, req, tag, user, false);
+}
+
+int app_resend(struct app *a, unsigned serial, const struct backend_request *req, int tag,
+	       void *user)
+{
+	if (!find_screen(a, serial) || !app_may_change(a, req->op))
 		return -1;
-	}
-	r->serial = s ? s->serial : 0;
-	r->user = user;
-	if (s)
-		s->inflight++;
-	a->pending_fg++;
-	return 0;
+	return route_request(a, serial, req, tag, user, true);
 }
 
 bool app_may_change(struct app *a, const char *what)
@@ -117,7 +147,7 @@ bool app_change(struct app *a, struct screen *s, const struct backend_request *r
 	/* Checked again here, where every change leaves, not only where actions start. */
 	if (!app_may_change(a, req->op))
 		return false;
-	return app_request(a, s, req, tag, user) == 0;
+	return route_request(a, s ? s->serial : 0, req, tag, user, true) == 0;
 }
 
 /* Jobs carry their screen serial in the tag's high bits. */
@@ -185,9 +215,13 @@ static void take_session(struct app *a, const struct backend_response *resp)
 	const char *tenant = cJSON_GetStringValue(cJSON_GetObjectItem(root, "tenant_id"));
 	const char *name = cJSON_GetStringValue(
 		cJSON_GetObjectItem(cJSON_GetObjectItem(root, "actor"), "name"));
+	const char *actor_id = cJSON_GetStringValue(
+		cJSON_GetObjectItem(cJSON_GetObjectItem(root, "actor"), "id"));
 	if (tenant) {
 		snprintf(a->tenant_id, sizeof a->tenant_id, "%s", tenant);
 		snprintf(a->actor_name, sizeof a->actor_name, "%s", name ? name : "");
+		snprintf(a->actor_id, sizeof a->actor_id, "%s", actor_id ? actor_id : "");
+		a->platform_admin = cJSON_IsTrue(cJSON_GetObjectItem(root, "platform_admin"));
 		check_read_only_tenant(a, tenant);
 		ask_actors(a);
 	} else if (resp->status != 503) {
@@ -202,6 +236,14 @@ static void app_reply_own(struct app *a, int tag, struct backend_response *resp)
 {
 	if (tag == APP_TAG_SESSION) {
 		take_session(a, resp);
+		return;
+	}
+	if (tag == BACKLOG_TAG_ALERTS || tag == BACKLOG_TAG_OLDEST) {
+		backlog_reply(a, tag, resp);
+		return;
+	}
+	if (tag >= GOV_TAG_FIRST) {
+		gov_reply_own(a, tag, resp);
 		return;
 	}
 	if (resp->status < 200 || resp->status > 299)
@@ -268,14 +310,19 @@ static void on_reply(void *ctx, int tag, void *user, struct backend_response *re
 	struct app *a = ctx;
 	struct screen *s;
 	void *arg = user;
+	struct saved_request *saved = NULL;
 	if (resp) {
 		struct route *r = user;
 		unsigned serial = r->serial;
 		arg = r->user;
+		saved = r->saved;
 		free(r);
 		a->pending_fg--;
+		a->waiting_since_ms = app_mono_ms(a); /* an answer: the backend is not silent */
+		a->told_silent = false;
 		note_connection(a, resp);
 		if (serial == 0) {
+			gov_saved_free(saved);
 			app_reply_own(a, tag, resp);
 			return;
 		}
@@ -288,13 +335,17 @@ static void on_reply(void *ctx, int tag, void *user, struct backend_response *re
 		/* The screen closed while its job ran: the job frees its own argument. */
 		if (!resp && arg)
 			((struct job_head *)arg)->destroy(arg);
+		gov_saved_free(saved);
 		return;
 	}
 	if (resp)
 		s->inflight--;
 	else
 		s->jobs--;
+	gov_reply_context(a, saved, s->serial, tag, arg);
 	a->dirty |= s->ops->reply(s, a, tag, arg, resp);
+	gov_reply_context(a, NULL, 0, 0, NULL);
+	gov_saved_free(saved);
 	if (s->inflight == 0 && s->refresh_queued) {
 		s->refresh_queued = false;
 		s->ops->fetch(s, a);
@@ -340,40 +391,9 @@ void app_refresh_now(struct app *a)
 		s->refresh_queued = true; /* one at a time: a slow server gets no pile-up */
 	else
 		s->ops->fetch(s, a);
+	gov_refresh(a);
+	backlog_refresh(a);
 	a->next_refresh_ms = app_mono_ms(a) + a->refresh_ms;
-}
-
-int app_set_theme(struct app *a, const char *name, bool remember)
-{
-	struct ui_theme t;
-	char err[512];
-	if (ui_theme_load(&t, name, a->theme_dirs, err, sizeof err)) {
-		app_message(a, UI_MSG_ERROR, "%s", err);
-		return -1;
-	}
-	if (remember)
-		snprintf(a->state.theme, sizeof a->state.theme, "%s", name);
-	if (!ui_term_has_colors()) {
-		app_message(a, UI_MSG_INFO, "colours are off: staying monochrome");
-		return 0;
-	}
-	a->theme = t;
-	ui_theme_apply(&a->theme);
-	app_message(a, UI_MSG_INFO, "theme %s", name);
-	a->dirty |= UI_REDRAW | UI_REDRAW_STATUS;
-	return 0;
-}
-
-static int next_theme(struct app *a)
-{
-	char **names = ui_theme_names(a->theme_dirs);
-	int i = 0;
-	while (names && names[i] && strcmp(names[i], a->theme.name) != 0)
-		i++;
-	if (names && names[0])
-		app_set_theme(a, names[i] && names[i + 1] ? names[i + 1] : names[0], true);
-	ui_names_free(names);
-	return UI_HANDLED | UI_REDRAW | UI_REDRAW_STATUS;
 }
 
 static int dispatch(struct app *a, int act)
@@ -398,7 +418,16 @@ static int dispatch(struct app *a, int act)
 		clearok(curscr, TRUE);
 		return UI_HANDLED | UI_REDRAW | UI_REDRAW_STATUS;
 	case ACT_NEXT_THEME:
-		return next_theme(a);
+		return app_next_theme(a);
+	case ACT_RUNBOOKS:
+	case ACT_APPROVALS:
+		return runbook_nav_action(a, act);
+	case ACT_TENANTS:
+	case ACT_POLICY:
+	case ACT_USAGE:
+	case ACT_EVIDENCE:
+	case ACT_RECEIPTS:
+		return nav_action(a, act);
 	default:
 		break;
 	}
@@ -421,7 +450,17 @@ int app_input(struct app *a, int key, const MEVENT *ev)
 		return UI_HANDLED;
 	}
 	struct screen *s = app_top(a);
-	if (a->prompt.open) {
+	/* A quit bound to a control key works from anywhere, a dialog waiting on a hung server
+	 * included: a control key is never text. */
+	if (key > 0 && key < 0x20 && key != UI_KEY_TAB && key != UI_KEY_ENTER && key != '\r' &&
+	    key != UI_KEY_ESC && key != '\b' &&
+	    ui_keymap_lookup(a->keymap, CTX_GENERIC, key) == ACT_QUIT) {
+		a->running = false;
+		return UI_QUIT;
+	}
+	if ((flags = gov_key(a, key)) != UI_IGNORED) {
+		/* the denial dialog is modal over every screen */
+	} else if (a->prompt.open) {
 		int r = ui_prompt_key(&a->prompt, key);
 		flags = UI_HANDLED | UI_REDRAW_STATUS;
 		if (r == UI_PROMPT_DONE)
@@ -464,6 +503,9 @@ static void status_text(struct app *a)
 	else
 		snprintf(who, sizeof who, "-");
 	const char *tenant = o->tenant ? o->tenant : a->tenant_id[0] ? a->tenant_id : "?";
+	char ledger[64];
+	int ledger_role = UI_ROLE_STATUS_OK;
+	gov_status(a, ledger, sizeof ledger, &ledger_role);
 	snprintf(a->status.left, sizeof a->status.left, " %s %s %s %s %s %s%s%s", o->mode, loc,
 		 ui_glyph(UI_G_VLINE), tenant, ui_glyph(UI_G_VLINE), who,
 		 a->read_only ? "  READ-ONLY " : "", a->read_only ? a->read_only_why : "");
@@ -473,10 +515,16 @@ static void status_text(struct app *a)
 		inc_age(now - a->last_ok_ms, age, sizeof age);
 	bool pending = async_pending(a->async) > 0;
 	bool stale = a->ever_ok && now - a->last_ok_ms > 2 * (int64_t)a->refresh_ms + 1000;
+	int64_t silent = a->pending_fg > 0 ? now - a->waiting_since_ms : 0;
 	static const char spin[] = "|/-\\";
 	if (!a->online) {
 		snprintf(a->status.right, sizeof a->status.right, "%s offline %s stale %s ",
 			 ui_glyph(UI_G_CROSS), ui_glyph(UI_G_VLINE), age);
+		a->status.right_role = UI_ROLE_ERROR;
+	} else if (pending && !a->script && silent >= APP_SILENT_MS) {
+		/* Asked and never answered: a hung server is an error, not slow loading. */
+		snprintf(a->status.right, sizeof a->status.right, "%s no answer for %llds %s %s ",
+			 ui_glyph(UI_G_CROSS), (long long)(silent / 1000), ui_glyph(UI_G_VLINE), age);
 		a->status.right_role = UI_ROLE_ERROR;
 	} else if (pending && !a->script) {
 		snprintf(a->status.right, sizeof a->status.right, "%c loading %s %s ",
@@ -487,6 +535,14 @@ static void status_text(struct app *a)
 			 ui_glyph(UI_G_BULLET), a->ever_ok ? "online" : "connecting",
 			 ui_glyph(UI_G_VLINE), stale ? "stale " : "", age);
 		a->status.right_role = stale ? UI_ROLE_STATUS_WARN : UI_ROLE_STATUS_OK;
+	}
+	size_t ll = strlen(ledger), rl = strlen(a->status.right);
+	if (ll && ll + rl < sizeof a->status.right) { /* the witness's word first */
+		memmove(a->status.right + ll, a->status.right, rl + 1);
+		memcpy(a->status.right, ledger, ll);
+		/* an alarm colours the whole segment */
+		if (ledger_role == UI_ROLE_ERROR || a->status.right_role == UI_ROLE_STATUS_OK)
+			a->status.right_role = ledger_role;
 	}
 }
 
@@ -515,12 +571,15 @@ void app_draw(struct app *a)
 			s->ops->draw(s, a, true);
 		else if (a->dirty & UI_REDRAW_PART)
 			s->ops->draw(s, a, false);
+		if (a->dirty & (UI_REDRAW | UI_REDRAW_PART))
+			gov_draw(a);
 		if (a->dirty & (UI_REDRAW | UI_REDRAW_STATUS)) {
 			if (a->prompt.open) {
 				ui_prompt_draw(&a->prompt, stdscr, LINES - 1, COLS);
 			} else {
 				status_text(a);
 				ui_statusbar_draw(&a->status, stdscr, LINES - 1, COLS);
+				backlog_draw(a, LINES - 1, COLS);
 			}
 		}
 	}
@@ -538,10 +597,17 @@ static void timers(struct app *a)
 		app_refresh_now(a);
 	if (ui_statusbar_expire(&a->status, now))
 		a->dirty |= UI_REDRAW_STATUS;
+	if (a->pending_fg > 0 && !a->told_silent && now - a->waiting_since_ms >= APP_SILENT_MS) {
+		a->told_silent = true;
+		app_message(a, UI_MSG_ERROR, "the backend has not answered for %d s (keys still work)",
+			    APP_SILENT_MS / 1000);
+	}
 	if (now >= a->spinner_ms) {
 		a->spinner++;
 		a->spinner_ms = now + (async_pending(a->async) ? 150 : 1000);
 		a->dirty |= UI_REDRAW_STATUS;
+		if (app_top(a) && app_top(a)->animate)
+			a->dirty |= UI_REDRAW;
 	}
 }
 
@@ -585,26 +651,6 @@ static void loop(struct app *a)
 			break; /* the terminal went away */
 		timers(a);
 	}
-}
-
-static void theme_dirs(struct app *a)
-{
-	char exe[1024], dir[1024];
-	const char *cfg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	exe[n > 0 ? n : 0] = 0;
-	char *slash = strrchr(exe, '/');
-	snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - exe) : 1, slash ? exe : ".");
-	/* The user's own themes, then the checkout's (./klaxon beside ./themes), then an
-	 * installed share/klaxon/themes beside bin/; the shipped ones are compiled in too. */
-	if (cfg && *cfg)
-		snprintf(a->theme_dirs, sizeof a->theme_dirs, "%s/klaxon/themes:", cfg);
-	else
-		snprintf(a->theme_dirs, sizeof a->theme_dirs, "%s/.config/klaxon/themes:",
-			 home ? home : ".");
-	size_t used = strlen(a->theme_dirs);
-	snprintf(a->theme_dirs + used, sizeof a->theme_dirs - used,
-		 "%s/themes:%s/../share/klaxon/themes", dir, dir);
 }
 
 static char *read_text(const char *path)
@@ -653,33 +699,30 @@ static int keymap_setup(struct app *a, char *err, size_t errlen)
 	return rc;
 }
 
-/* Picks the theme before the terminal opens, so a bad theme file is reported plainly. */
-static int theme_setup(struct app *a, bool no_color, char *err, size_t errlen)
+/* A request or job that will never be answered (the console is closing): what the app
+ * attached to it is freed here. */
+static void drop_unanswered(void *ctx, int tag, void *user, bool is_job)
 {
-	const char *name = a->opt->theme;
-	if (!name && a->state.theme[0])
-		name = a->state.theme;
-	if (!name)
-		name = "default";
-	if (no_color)
-		name = "mono";
-	if (ui_theme_load(&a->theme, name, a->theme_dirs, err, errlen)) {
-		if (a->opt->theme)
-			return -1;
-		/* A remembered theme that went away is not worth refusing to start. */
-		return ui_theme_load(&a->theme, "default", a->theme_dirs, err, errlen);
+	(void)ctx, (void)tag;
+	if (is_job) {
+		if (user)
+			((struct job_head *)user)->destroy(user);
+		return;
 	}
-	return 0;
+	struct route *r = user;
+	gov_saved_free(r->saved);
+	free(r);
 }
 
 static void app_free(struct app *a)
 {
-	async_close(a->async); /* no answer may arrive for a freed screen */
+	async_close(a->async, drop_unanswered, a); /* no answer may arrive for a freed screen */
 	while (a->depth > 0) {
 		struct screen *s = a->stack[--a->depth];
 		s->ops->free(s);
 	}
 	ui_keymap_free(a->keymap);
+	gov_close(a);
 	if (a->frame_log)
 		fclose(a->frame_log);
 	free(a);
@@ -723,10 +766,10 @@ int console_run(struct backend *b, const struct console_options *opt)
 		a->frame_log = fopen(frames, "ae");
 	ui_roles_register(app_role_names, (int)(sizeof app_role_names / sizeof app_role_names[0]));
 	state_load(&a->state);
-	theme_dirs(a);
+	app_theme_dirs(a);
 	const char *nc = getenv("NO_COLOR");
 	bool no_color = nc && *nc && !opt->theme_explicit;
-	if (keymap_setup(a, err, sizeof err) || theme_setup(a, no_color, err, sizeof err)) {
+	if (keymap_setup(a, err, sizeof err) || app_theme_setup(a, no_color, err, sizeof err)) {
 		fprintf(stderr, "klaxon: %s\n", err);
 		app_free(a);
 		return 2;
@@ -742,8 +785,15 @@ int console_run(struct backend *b, const struct console_options *opt)
 		ui_theme_load(&a->theme, "mono", a->theme_dirs, err, sizeof err);
 	ui_theme_apply(&a->theme);
 	command_setup(a);
+	if (gov_open(a)) {
+		ui_term_close();
+		app_free(a);
+		return 1;
+	}
 	struct backend_request session = {.op = "session.get"};
 	app_request(a, NULL, &session, APP_TAG_SESSION, NULL);
+	gov_refresh(a);
+	backlog_refresh(a);
 	app_push(a, board_new(a));
 	if (!strcmp(a->state.screen, "detail") && a->state.incident[0])
 		app_push(a, detail_new(a, a->state.incident));

@@ -18,7 +18,10 @@ struct cJSON;
 /* The application's colour roles, after the toolkit's. */
 #define APP_ROLES(_)                                                                         \
 	_(SEV1) _(SEV2) _(SEV3) _(SEV4) _(STATUS_DECLARED) _(STATUS_TRIAGED)                 \
-	_(STATUS_MITIGATING) _(STATUS_RESOLVED) _(STATUS_CLOSED)
+	_(STATUS_MITIGATING) _(STATUS_RESOLVED) _(STATUS_CLOSED)                              \
+	_(BANNER) _(ALLOW) _(DENY) _(OVERRIDE) _(JSON_KEY) _(JSON_STRING) _(JSON_NUMBER)     \
+	_(JSON_LITERAL) _(DIFF_ADD) _(DIFF_DEL) _(CHART)                                      \
+	_(RISK_LOW) _(RISK_MEDIUM) _(RISK_HIGH) _(RISK_CRITICAL)
 enum app_role {
 	APP_ROLE_FIRST_ = UI_ROLE_APP - 1,
 #define APP_ROLE_ENUM(name) ROLE_##name,
@@ -82,6 +85,7 @@ struct screen {
 	int inflight;     /* requests not answered yet */
 	int jobs;         /* background jobs not finished (they never hold up a refresh) */
 	bool refresh_queued;
+	bool animate; /* repainted on the spinner's tick (a progress bar) */
 };
 
 /* ---- the app ---- */
@@ -125,10 +129,15 @@ struct app {
 	char read_only_why[64];
 	char tenant_id[64];
 	char actor_name[64]; /* as the backend knows us (session.get) */
+	char actor_id[48];
+	bool platform_admin;
+	struct governance *gov; /* denials and overrides, the alert banner, the witness */
 	struct app_actor actors[APP_MAX_ACTORS];
 	int n_actors;
 	struct app_state state;
 	int pending_fg; /* requests awaited (background jobs such as counting are not) */
+	int64_t waiting_since_ms; /* the last answer, or the first request after a quiet spell */
+	bool told_silent;         /* "no answer" was said for this silence */
 	FILE *frame_log;
 	unsigned frames;
 };
@@ -144,7 +153,10 @@ void app_error_message(struct app *a, const char *what, const struct backend_res
 /* Sends a request for screen s; its answer reaches s->ops->reply with tag and user. */
 int app_request(struct app *a, struct screen *s, const struct backend_request *req, int tag,
 		void *user);
-/* Like app_request for a change: refused (false, with a message) when read-only. */
+/* Like app_request for a change: refused (false, with a message) when read-only. The request
+ * is kept until answered: a policy denial may be passed as a governed exception by sending it
+ * again, whose answer reaches the screen with the same tag and user (so user must stay valid,
+ * or be NULL). */
 bool app_change(struct app *a, struct screen *s, const struct backend_request *req, int tag,
 		void *user);
 /* A worker job's argument starts with this, so it can be freed when its screen is gone. */
@@ -165,6 +177,11 @@ void app_new_key(char out[40]);
 const char *app_actor_name(struct app *a, const char *id);
 /* Applies a theme by name; 0, or -1 with a message shown. */
 int app_set_theme(struct app *a, const char *name, bool remember);
+/* themes.c: the theme directories, the theme picked before the terminal opens (0, or -1
+ * with err), and the next theme (next-theme; returns handler flags). */
+void app_theme_dirs(struct app *a);
+int app_theme_setup(struct app *a, bool no_color, char *err, size_t errlen);
+int app_next_theme(struct app *a);
 /* Gives the command prompt its completion. */
 void command_setup(struct app *a);
 /* Runs a `:` command line. Returns handler flags. */
@@ -186,6 +203,58 @@ const char *detail_incident_id(struct screen *s);
 /* The board's view ("board"/"table") and sort, for the saved state. */
 void board_save_state(struct screen *s, struct app_state *st);
 int board_command(struct screen *s, struct app *a, const char *verb, const char *arg);
+
+/* ---- governance.c: what every screen shares about policy and the ledger ---- */
+struct saved_request;
+struct witness;
+int gov_open(struct app *a);
+void gov_close(struct app *a);
+/* A deep copy of a change request, kept with it so that a denial can be retried. */
+struct saved_request *gov_save_request(const struct backend_request *req);
+void gov_saved_free(struct saved_request *r);
+/* Set around a screen's reply: the request being answered (NULL for a read). */
+void gov_reply_context(struct app *a, const struct saved_request *req, unsigned serial, int tag,
+		       void *user);
+/* A policy denial explained (rules and conditions) as the message; for a denied change, the
+ * dialog that offers a governed exception. false when resp is no policy denial. */
+bool gov_denial(struct app *a, const char *what, const struct backend_response *resp);
+/* Keys while the denial dialog is open (UI_IGNORED when it is not). */
+int gov_key(struct app *a, int key);
+/* The banner and the dialog, over the screen. */
+void gov_draw(struct app *a);
+/* Asks for the alerts behind the banner (after a refresh or a change). */
+void gov_refresh(struct app *a);
+/* Answers to the app's own requests with tags from GOV_TAG_FIRST. */
+#define GOV_TAG_FIRST 0x100
+void gov_reply_own(struct app *a, int tag, struct backend_response *resp);
+/* The status bar's witness segment ("ledger 47 ✓"); empty until a checkpoint was seen. */
+void gov_status(struct app *a, char *buf, size_t len, int *role);
+/* The rows screens may draw on: above the banner and the status bar. */
+int app_body_lines(struct app *a);
+/* The ledger witness (NULL when no public key is known) and what it last said. A witness is
+ * only used on the backend worker (app_job), which is the only thread making backend calls. */
+struct witness *app_witness(struct app *a);
+const char *app_pubkey_path(struct app *a);
+void app_witness_note(struct app *a, int status, uint64_t size, const char *msg);
+/* Sends a request for the screen with this serial (a retry), keeping it like app_change. */
+int app_resend(struct app *a, unsigned serial, const struct backend_request *req, int tag,
+	       void *user);
+
+/* ---- the tenancy, policy and evidence screens (issues 6 and 7) ---- */
+/* Navigation (nav.c): the actions and `:` commands that open them. */
+int nav_action(struct app *a, int act);
+int nav_command(struct app *a, const char *verb, const char *arg); /* UI_IGNORED: not ours */
+extern const char *const nav_verbs[];
+/* "2025-03-14T09:45:00.000Z" from wall-clock milliseconds. */
+void nav_time_text(int64_t ms, char out[32]);
+/* tenant NULL: the caller's own tenant. */
+struct screen *tenants_new(struct app *a);
+struct screen *policy_new(struct app *a, const char *tenant);
+struct screen *actors_new(struct app *a, const char *tenant);
+struct screen *exceptions_new(struct app *a, const char *tenant);
+struct screen *usage_new(struct app *a, bool platform);
+struct screen *evidence_new(struct app *a, const char *tenant);
+struct screen *receipts_new(struct app *a);
 
 /* ---- saved UI state ---- */
 void state_load(struct app_state *st);

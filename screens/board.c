@@ -467,7 +467,7 @@ static void draw_columns(struct board *b, bool full)
 {
 	int widths[BOARD_COLUMNS];
 	ui_layout_split(COLS, BOARD_COLUMNS, 1, widths);
-	int h = LINES - 3, x = 0;
+	int h = app_body_lines(b->app) - 2, x = 0; /* above the banner, when one stands */
 	for (int i = 0; i < BOARD_COLUMNS; i++) {
 		struct inc_list *l = &b->lists[i];
 		l->table.focused = i == b->focus;
@@ -498,7 +498,8 @@ static void board_draw(struct screen *s, struct app *a, bool full)
 	if (full)
 		draw_title(b, a);
 	if (b->table_view)
-		ui_table_draw(&b->lists[LIST_ALL].table, stdscr, 1, 0, LINES - 2, COLS, !full);
+		ui_table_draw(&b->lists[LIST_ALL].table, stdscr, 1, 0, app_body_lines(a) - 1, COLS,
+			      !full);
 	else
 		draw_columns(b, full);
 	change_draw(&b->change);

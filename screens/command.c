@@ -5,9 +5,10 @@
 #include <string.h>
 
 #include "app.h"
+#include "runbook.h"
 
-static const char *const verbs[] = {"board", "filter", "help", "open", "quit", "q",
-				    "refresh", "sort", "table", "theme", NULL};
+static const char *const verbs[] = {"approvals", "board", "filter", "help", "open", "quit", "q",
+				    "refresh", "run", "runbooks", "sort", "table", "theme", NULL};
 static const char *const test_verbs[] = {"test-dump", "test-resize", "test-tick", "test-refresh",
 					 "test-expect", NULL};
 
@@ -15,15 +16,19 @@ const char *const *board_sort_names(void);
 
 static char **copy_names(const char *const *a, const char *const *b, int nb)
 {
-	int n = 0;
+	int n = 0, nn = 0;
 	for (int i = 0; a && a[i]; i++)
 		n++;
-	char **out = calloc((size_t)(n + nb + 1), sizeof *out);
+	while (nav_verbs[nn])
+		nn++;
+	char **out = calloc((size_t)(n + nn + nb + 1), sizeof *out);
 	if (!out)
 		return NULL;
 	int k = 0;
 	for (int i = 0; a && a[i]; i++)
 		out[k++] = strdup(a[i]);
+	for (int i = 0; i < nn; i++) /* the tenancy and evidence screens' (nav.c) */
+		out[k++] = strdup(nav_verbs[i]);
 	for (int i = 0; b && i < nb; i++)
 		out[k++] = strdup(b[i]);
 	return out;
@@ -107,7 +112,12 @@ int app_command(struct app *a, const char *line)
 	}
 	if (!strncmp(verb, "test-", 5) && a->script)
 		return script_command(a, verb, argbuf);
-	int flags = UI_IGNORED;
+	int flags = runbook_nav_command(a, verb, argbuf);
+	if (flags & UI_HANDLED)
+		return flags;
+	flags = nav_command(a, verb, argbuf);
+	if (flags & UI_HANDLED)
+		return flags;
 	if (!strcmp(verb, "board") || !strcmp(verb, "table") || !strcmp(verb, "sort") ||
 	    !strcmp(verb, "filter")) {
 		while (a->depth > 1) /* these act on the board: go back to it */

@@ -24,6 +24,9 @@ struct console_options {
 	int refresh_s;         /* 0: 5 seconds */
 	const char *script;    /* run this script on a virtual screen instead of the terminal */
 	const char *keys_path; /* user keys file (NULL: ~/.config/klaxon/keys) */
+	const char *approval_key; /* the approver's secret key (NULL: the default path) */
+	const char *pubkey;    /* the server's public key for the ledger witness (NULL: an
+				* embedded store's own STORE.pub, none for a server) */
 };
 
 /* Runs the console until the user quits. Returns an exit status (0, 1 on a failure). */

@@ -239,7 +239,7 @@ static void detail_draw(struct screen *s, struct app *a, bool full)
 		 d->events == 1 ? "" : "s", d->timeline.wrap ? ", wrapped" : "");
 	ui_hline(stdscr, 1 + FIELD_ROWS, 0, COLS, UI_ROLE_BORDER);
 	ui_put(stdscr, 1 + FIELD_ROWS, 2, ui_text_width(rule, strlen(rule)), UI_ROLE_HEADER, rule);
-	int top = 2 + FIELD_ROWS, h = LINES - 1 - top;
+	int top = 2 + FIELD_ROWS, h = app_body_lines(a) - top; /* above the banner, if any */
 	ui_pager_draw(&d->timeline, stdscr, top, 0, h, COLS);
 	if (d->have_timeline && d->timeline.n_lines == 0)
 		ui_put(stdscr, top, 1, COLS - 2, UI_ROLE_DIM, "no events");

@@ -43,6 +43,9 @@ static void build(struct help *h, struct app *a)
 		"  :sort COLUMN [asc|desc]   severity status title commander region age id newest",
 		"  :filter TEXT       filter by title (empty: no filter)",
 		"  :open ID           open an incident by id",
+		"  :runbooks [INC]  :run RUN  :approvals             runbooks, runs, approvals",
+		"  :tenants  :policy [T]  :actors [T]  :exceptions [T]   tenancy and policy",
+		"  :usage  :platform  :evidence [T]  :receipts           metering and evidence",
 		"  :refresh  :help  :quit",
 	};
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)

@@ -29,14 +29,6 @@ struct http_server {
 	pthread_mutex_t log_lock;
 };
 
-/* Per request: the body as it arrives. */
-struct request {
-	char *body;
-	size_t len, cap;
-	bool too_large;
-	struct timespec t0;
-};
-
 /* What a request came to, for the response, the log and the metrics. */
 struct outcome {
 	int status;
@@ -49,6 +41,14 @@ struct outcome {
 	const char *op;
 	struct kx_principal who;
 	bool authenticated;
+};
+
+/* Per request: the body as it arrives. */
+struct request {
+	char *body;
+	size_t len, cap;
+	bool too_large;
+	struct timespec t0;
 };
 
 static double elapsed_s(const struct timespec *t0)
@@ -247,35 +247,57 @@ static void dispatch(struct http_server *s, struct MHD_Connection *c, const char
 	resp.body = resp.location = NULL;
 }
 
+/* Appends v to buf as the inside of a JSON string (", \\ and control characters escaped). */
+static size_t json_escape(char *buf, size_t at, size_t cap, const char *v)
+{
+	for (const unsigned char *p = (const unsigned char *)v; *p && at + 7 < cap; p++) {
+		if (*p == '"' || *p == '\\') {
+			buf[at++] = '\\';
+			buf[at++] = (char)*p;
+		} else if (*p < 0x20) {
+			at += (size_t)snprintf(buf + at, cap - at, "\\u%04x", *p);
+		} else {
+			buf[at++] = (char)*p;
+		}
+	}
+	buf[at] = 0;
+	return at;
+}
+
+/* One JSON line per request, written directly: building it with cJSON cost more than the
+ * rest of a cached read's bookkeeping. */
 static void log_line(struct http_server *s, const char *method, const char *url,
 		     const struct outcome *o, double secs)
 {
 	if (!s->log)
 		return;
-	cJSON *l = cJSON_CreateObject();
-	char at[32];
+	char at[32], line[2048];
 	time_t now = time(NULL);
 	struct tm tm;
 	gmtime_r(&now, &tm);
 	strftime(at, sizeof at, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	cJSON_AddStringToObject(l, "at", at);
-	cJSON_AddStringToObject(l, "request_id", o->request_id);
-	cJSON_AddStringToObject(l, "tenant", o->authenticated ? o->who.tenant_id : "");
-	cJSON_AddStringToObject(l, "actor", o->authenticated ? o->who.actor_id : "");
-	cJSON_AddStringToObject(l, "op", o->op ? o->op : "");
-	cJSON_AddStringToObject(l, "method", method);
-	cJSON_AddStringToObject(l, "path", url);
-	cJSON_AddNumberToObject(l, "status", o->status);
-	cJSON_AddNumberToObject(l, "duration_ms", secs * 1e3);
-	char *text = cJSON_PrintUnformatted(l);
-	cJSON_Delete(l);
-	if (text) {
-		pthread_mutex_lock(&s->log_lock);
-		fprintf(s->log, "%s\n", text);
-		fflush(s->log);
-		pthread_mutex_unlock(&s->log_lock);
-		cJSON_free(text);
+	const char *fields[][2] = {
+		{"at", at},
+		{"request_id", o->request_id},
+		{"tenant", o->authenticated ? o->who.tenant_id : ""},
+		{"actor", o->authenticated ? o->who.actor_id : ""},
+		{"op", o->op ? o->op : ""},
+		{"method", method},
+		{"path", url},
+	};
+	size_t n = 0;
+	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+		n += (size_t)snprintf(line + n, sizeof line - n, "%s\"%s\":\"", i ? "," : "{",
+				      fields[i][0]);
+		n = json_escape(line, n, sizeof line - 64, fields[i][1]);
+		line[n++] = '"';
 	}
+	snprintf(line + n, sizeof line - n, ",\"status\":%d,\"duration_ms\":%.3f}\n", o->status,
+		 secs * 1e3);
+	pthread_mutex_lock(&s->log_lock);
+	fputs(line, s->log);
+	fflush(s->log);
+	pthread_mutex_unlock(&s->log_lock);
 }
 
 static enum MHD_Result queue(struct MHD_Connection *c, struct outcome *o)
@@ -359,6 +381,27 @@ static size_t unescape(void *cls, struct MHD_Connection *c, char *s)
 	return (size_t)(w - s);
 }
 
+/* The whole of a request but its response: routing, the operation, metrics and the log. */
+static void handle(struct http_server *s, struct MHD_Connection *c, const char *method,
+		   const char *url, struct request *r, struct outcome *o)
+{
+	request_id_of(c, o->request_id);
+	if (!serve_operational(s, c, method, url, o))
+		dispatch(s, c, method, url, r, o);
+	double secs = elapsed_s(&r->t0);
+	metrics_observe(s->metrics, o->authenticated ? o->who.tenant_id : "", o->op, o->status, secs);
+	log_line(s, method, url, o, secs);
+}
+
+static enum MHD_Result respond(struct MHD_Connection *c, struct outcome *o)
+{
+	enum MHD_Result rc = queue(c, o);
+	free(o->body);
+	free(o->location);
+	o->body = o->location = NULL;
+	return rc;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
 				  const char *method, const char *version, const char *upload,
 				  size_t *upload_size, void **state)
@@ -380,16 +423,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		return MHD_YES;
 	}
 	struct outcome o = {0};
-	request_id_of(c, o.request_id);
-	if (!serve_operational(s, c, method, url, &o))
-		dispatch(s, c, method, url, r, &o);
-	double secs = elapsed_s(&r->t0);
-	metrics_observe(s->metrics, o.authenticated ? o.who.tenant_id : "", o.op, o.status, secs);
-	log_line(s, method, url, &o, secs);
-	enum MHD_Result rc = queue(c, &o);
-	free(o.body);
-	free(o.location);
-	return rc;
+	handle(s, c, method, url, r, &o);
+	return respond(c, &o);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **state,
@@ -442,7 +477,11 @@ struct http_server *http_start(struct kx_core *core, const struct server_config 
 	s->cfg = cfg;
 	s->log = log;
 	pthread_mutex_init(&s->log_lock, NULL);
-	unsigned threads = cfg->threads ? cfg->threads : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
+	/* A mutation holds its thread until its group has committed (an fsync), and a group has
+	 * at most as many members as there are threads: one per core would commit two at a time
+	 * on two cores. Four per core, at least eight, let a group gather. */
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned threads = cfg->threads ? cfg->threads : (unsigned)(cores > 2 ? 4 * cores : 8);
 	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC;
 	if (tls && tls->cert_pem) {
 		if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
@@ -458,6 +497,9 @@ struct http_server *http_start(struct kx_core *core, const struct server_config 
 		{MHD_OPTION_PER_IP_CONNECTION_LIMIT, (intptr_t)cfg->per_ip_limit, NULL},
 		{MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)cfg->timeout_s, NULL},
 		{MHD_OPTION_CONNECTION_MEMORY_LIMIT, (intptr_t)cfg->memory_limit, NULL},
+		/* Refuse malformed requests (spaces in header names, bare CR, obs-fold, no Host)
+		 * rather than guess at them. */
+		{MHD_OPTION_STRICT_FOR_CLIENT, 1, NULL},
 		/* TLS options only when TLS is on: MHD refuses them otherwise. */
 		{tls && tls->cert_pem ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0,
 		 tls ? tls->cert_pem : NULL},

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "policy.h"
+#include "policy_cache.h"
 
 static cJSON *subject_attrs(const struct op_ctx *ctx)
 {
@@ -45,70 +46,45 @@ static void decide_by_rule(struct authz *out, bool allow, const char *rule, cons
 	cJSON_AddItemToArray(out->explanation, cJSON_CreateString(why));
 }
 
-/* The tenant's current role catalog and policy profile, parsed. */
-static int load_policy(struct op_ctx *ctx, struct authz *out, struct role_catalog **catalog,
-		       struct policy_profile **profile)
-{
-	cJSON *roles = store_doc_get(ctx->store, STORE_DOC_ROLES, ctx->tenant, 0);
-	cJSON *prof = store_doc_get(ctx->store, STORE_DOC_PROFILE, ctx->tenant, 0);
-	cJSON *roles_doc = roles ? cJSON_Parse(cJSON_GetStringValue(cJSON_GetObjectItem(roles, "doc"))) : NULL;
-	cJSON *prof_doc = prof ? cJSON_Parse(cJSON_GetStringValue(cJSON_GetObjectItem(prof, "doc"))) : NULL;
-	int rc = 0;
-	*catalog = roles_doc ? role_catalog_parse(roles_doc, ctx->err) : NULL;
-	*profile = prof_doc ? policy_profile_parse(prof_doc, ctx->err) : NULL;
-	if (!*catalog || !*profile) {
-		/* Stored documents were validated on upload: failing here means damage. */
-		kx_error_set(ctx->err, 503, "unavailable", NULL,
-			     "tenant %s: its role catalog or policy profile cannot be read",
-			     ctx->tenant);
-		rc = -1;
-	} else {
-		snprintf(out->profile, sizeof out->profile, "%s",
-			 cJSON_GetStringValue(cJSON_GetObjectItem(prof_doc, "name")));
-		out->profile_version = (int)cJSON_GetNumberValue(cJSON_GetObjectItem(prof, "version"));
-		snprintf(out->profile_digest, sizeof out->profile_digest, "%s",
-			 cJSON_GetStringValue(cJSON_GetObjectItem(prof, "digest")));
-		out->roles_version = (int)cJSON_GetNumberValue(cJSON_GetObjectItem(roles, "version"));
-	}
-	cJSON_Delete(roles);
-	cJSON_Delete(prof);
-	cJSON_Delete(roles_doc);
-	cJSON_Delete(prof_doc);
-	return rc;
-}
-
+/* Decides by the tenant's current role catalog and policy profile, parsed once per version
+ * (policy_cache.c). */
 static int decide_by_policy(struct op_ctx *ctx, const char *action, struct authz *out)
 {
-	struct role_catalog *catalog = NULL;
-	struct policy_profile *profile = NULL;
-	int rc = load_policy(ctx, out, &catalog, &profile);
-	if (rc == 0) {
-		struct policy_decision d = {0};
-		struct timespec t0, t1;
-		clock_gettime(CLOCK_MONOTONIC, &t0);
-		policy_evaluate(profile, catalog, action, out->input, &d);
-		clock_gettime(CLOCK_MONOTONIC, &t1);
-		core_stats_policy_eval(ctx->core, (double)(t1.tv_sec - t0.tv_sec) +
-							  (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
-		out->allow = d.allow;
-		out->overridable = d.overridable;
-		cJSON_Delete(out->rules);
-		cJSON_Delete(out->explanation);
-		out->rules = d.rules;
-		out->explanation = d.explanation;
-		d.rules = d.explanation = NULL;
-		policy_decision_free(&d);
-	}
-	role_catalog_free(catalog);
-	policy_profile_free(profile);
-	return rc;
+	struct policy_cache *cache = ctx->core->policies;
+	const struct policy_docs *docs = policy_cache_get(cache, ctx->store, ctx->tenant, ctx->err);
+	if (!docs)
+		return -1;
+	snprintf(out->profile, sizeof out->profile, "%s", docs->profile_name);
+	out->profile_version = docs->profile_version;
+	snprintf(out->profile_digest, sizeof out->profile_digest, "%s", docs->profile_digest);
+	out->roles_version = docs->roles_version;
+	struct policy_decision d = {0};
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	policy_evaluate(docs->profile, docs->catalog, action, out->input, &d);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	policy_cache_release(cache, docs);
+	core_stats_policy_eval(ctx->core, (double)(t1.tv_sec - t0.tv_sec) +
+						  (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+	out->allow = d.allow;
+	out->overridable = d.overridable;
+	cJSON_Delete(out->rules);
+	cJSON_Delete(out->explanation);
+	out->rules = d.rules;
+	out->explanation = d.explanation;
+	d.rules = d.explanation = NULL;
+	policy_decision_free(&d);
+	return 0;
 }
 
 static const char *tenant_status(struct op_ctx *ctx, const char *tenant_id)
 {
 	static const char *const known[] = {"active", "suspended", "offboarded"};
-	cJSON *t = store_tenant_get(ctx->store, tenant_id);
-	const char *st = t ? cJSON_GetStringValue(cJSON_GetObjectItem(t, "status")) : NULL;
+	/* The caller's own tenant was read a moment ago in this transaction (load_subject). */
+	bool caller = ctx->caller_status[0] && !strcmp(tenant_id, ctx->caller_tenant);
+	cJSON *t = caller ? NULL : store_tenant_get(ctx->store, tenant_id);
+	const char *st = caller ? ctx->caller_status
+				: t ? cJSON_GetStringValue(cJSON_GetObjectItem(t, "status")) : NULL;
 	const char *found = "missing";
 	for (size_t i = 0; st && i < sizeof known / sizeof known[0]; i++)
 		if (strcmp(st, known[i]) == 0)

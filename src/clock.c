@@ -1,6 +1,7 @@
 /* The injectable clock and RFC 3339 time text. */
 #include "clock.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -90,7 +91,10 @@ int kx_time_parse(const char *text, int64_t *ms)
 	if (parse_digits(&p, 2, &h) || parse_char(&p, ':') || parse_digits(&p, 2, &mi) ||
 	    parse_char(&p, ':') || parse_digits(&p, 2, &s))
 		return -1;
-	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60)
+	static const int days_in[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	if (mo < 1 || mo > 12 || d < 1 || d > days_in[mo - 1] || (mo == 2 && d == 29 && !leap) ||
+	    h > 23 || mi > 59 || s > 60)
 		return -1;
 	if (*p == '.') {
 		p++;

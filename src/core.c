@@ -15,15 +15,25 @@
 #include "clock.h"
 #include "digest.h"
 #include "ledger.h"
+#include "policy_cache.h"
 #include "tenant.h"
 #include "worker.h"
 
 static void key_path_of(const struct kx_core_options *opt, char *out, size_t len)
 {
-	if (opt->key_path)
+	if (opt->key_path) {
 		snprintf(out, len, "%s", opt->key_path);
-	else
-		snprintf(out, len, "%s.key", opt->db_path);
+		return;
+	}
+	snprintf(out, len, "%s.key", opt->db_path);
+	/* A klaxond data directory keeps its key as DIR/server.key beside DIR/klaxon.db, so the
+	 * CLI can open (and verify) a server's store too. */
+	const char *slash = strrchr(opt->db_path, '/');
+	if (access(out, F_OK) != 0 && slash && !strcmp(slash, "/klaxon.db")) {
+		int n = snprintf(out, len, "%.*s/server.key", (int)(slash - opt->db_path), opt->db_path);
+		if (n < 0 || (size_t)n >= len || access(out, F_OK) != 0)
+			snprintf(out, len, "%s.key", opt->db_path);
+	}
 }
 
 /* "x.key" → "x.pub"; any other name gets ".pub" added. */
@@ -133,12 +143,13 @@ static struct kx_core *core_new(const struct kx_core_options *opt, bool create,
 	core->command_steps_cls = opt->command_steps_cls;
 	os_user_of(core->os_user, sizeof core->os_user);
 	core->meter = metering_new();
+	core->policies = policy_cache_new();
 	if (core->meter && opt->usage_retention_days)
 		metering_set_retention(core->meter, (int64_t)opt->usage_retention_days * 86400000);
 	struct store_options so = {.create = create, .synchronous_full = !opt->synchronous_normal,
 				   .vfs = opt->vfs};
 	core->store = store_open(opt->db_path, &so, err);
-	if (!core->store || !core->meter) {
+	if (!core->store || !core->meter || !core->policies) {
 		kx_core_close(core);
 		return NULL;
 	}
@@ -182,6 +193,7 @@ void kx_core_close(struct kx_core *core)
 	core_readers_close(core);
 	store_close(core->store);
 	metering_free(core->meter);
+	policy_cache_free(core->policies);
 	minisign_seckey_wipe(&core->key);
 	pthread_mutex_destroy(&core->lock);
 	pthread_cond_destroy(&core->group_done);

@@ -14,12 +14,7 @@ static int list_apply(struct op_ctx *ctx)
 {
 	const char *all = op_query(ctx, "all");
 	cJSON *items = store_exception_list(ctx->store, ctx->tenant, !(all && !strcmp(all, "true")));
-	if (!items)
-		return kx_error_set(ctx->err, 503, "unavailable", NULL, "the store did not answer");
-	ctx->result = cJSON_CreateObject();
-	cJSON_AddItemToObject(ctx->result, "items", items);
-	cJSON_AddNullToObject(ctx->result, "next_cursor");
-	return 0;
+	return op_items(ctx, items);
 }
 
 static int ack_prepare(struct op_ctx *ctx)

@@ -359,6 +359,16 @@ static int list_apply(struct op_ctx *ctx)
 	const char *cursor = op_query(ctx, "cursor");
 	if (cursor && !kx_id_valid(cursor, "exe_"))
 		return kx_error_set(ctx->err, 400, "invalid_query", "cursor", "not a cursor");
+	static const char *const statuses[] = {"running", "awaiting_approval", "succeeded", "failed",
+					       "aborted", "rolling_back", "rolled_back"};
+	const char *status = op_query(ctx, "status");
+	bool known = !status;
+	for (size_t i = 0; status && i < sizeof statuses / sizeof statuses[0]; i++)
+		known = known || !strcmp(status, statuses[i]);
+	if (!known)
+		return kx_error_set(ctx->err, 400, "invalid_query", "status",
+				    "status is one of running, awaiting_approval, succeeded, failed, "
+				    "aborted, rolling_back, rolled_back");
 	if (op_query_limit(ctx, &limit))
 		return -1;
 	cJSON *items = store_execution_list(ctx->store, ctx->tenant, op_query(ctx, "status"),

@@ -150,8 +150,11 @@ static int create_apply(struct op_ctx *ctx)
 	cJSON *data = cJSON_CreateObject();
 	cJSON_AddStringToObject(data, "title", member_str(ctx->loaded, "title"));
 	cJSON_AddStringToObject(data, "severity", member_str(ctx->loaded, "severity"));
-	if (store_incident_insert(ctx->store, ctx->loaded, ctx->err) ||
-	    add_event(ctx, id, "declared", data, NULL))
+	if (store_incident_insert(ctx->store, ctx->loaded, ctx->err)) {
+		cJSON_Delete(data);
+		return -1;
+	}
+	if (add_event(ctx, id, "declared", data, NULL)) /* add_event owns data */
 		return -1;
 	ctx->status = 201;
 	ctx->location = location_of("/incidents/", id);

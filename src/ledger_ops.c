@@ -1,5 +1,6 @@
 /* Reading receipts and the ledger: receipt.get (with an inclusion proof and the checkpoint it
  * is proven against), receipt.list, the signed checkpoint and consistency proofs. */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,8 +16,9 @@ static int64_t query_u64(const struct op_ctx *ctx, const char *name)
 	if (!v)
 		return -1;
 	char *end = NULL;
+	errno = 0;
 	long long n = strtoll(v, &end, 10);
-	if (!*v || *end || n < 0 || v[0] == '-' || v[0] == '+')
+	if (!*v || *end || n < 0 || v[0] == '-' || v[0] == '+' || errno == ERANGE)
 		return -2;
 	return n;
 }

@@ -237,29 +237,75 @@ static int ms_seckey_consistent(const uint8_t sk[64])
 
 /* Checks a decoded secret key; stock `minisign -G -W` writes an all-zero checksum (it computes
  * one only when encrypting), so zero is accepted and the seed/public-key check still applies. */
-static int ms_seckey_check(const uint8_t raw[MS_SECKEY_RAW_LEN], struct kx_error *err)
+static int ms_seckey_check(const uint8_t raw[MS_SECKEY_RAW_LEN], bool decrypted,
+			   struct kx_error *err)
 {
 	uint8_t chk[32];
 	if (memcmp(raw, MS_ALG_LEGACY, 2) != 0)
 		return ms_bad(err, "secret_key", "unsupported secret key algorithm");
-	if (memcmp(raw + 2, MS_KDF_SCRYPT, 2) == 0)
-		return ms_bad(err, "secret_key", "encrypted secret keys are not supported");
-	if (memcmp(raw + 2, MS_KDF_NONE, 2) != 0)
+	if (memcmp(raw + 2, MS_KDF_SCRYPT, 2) == 0 && !decrypted)
+		return ms_bad(err, "passphrase", "this secret key is encrypted: a passphrase is needed");
+	if (memcmp(raw + 2, MS_KDF_NONE, 2) != 0 && !decrypted)
 		return ms_bad(err, "secret_key", "unsupported key derivation algorithm");
 	if (memcmp(raw + 4, MS_CHK_BLAKE2B, 2) != 0)
 		return ms_bad(err, "secret_key", "unsupported checksum algorithm");
 	ms_seckey_checksum(raw + MS_SK_OFF_KEYID, raw + MS_SK_OFF_SK, chk);
-	int ok = sodium_is_zero(raw + MS_SK_OFF_CHK, 32) ||
+	/* A decrypted key must carry its checksum: that is how a wrong passphrase shows. */
+	int ok = (!decrypted && sodium_is_zero(raw + MS_SK_OFF_CHK, 32)) ||
 		 sodium_memcmp(chk, raw + MS_SK_OFF_CHK, 32) == 0;
 	sodium_memzero(chk, sizeof chk);
 	if (!ok)
-		return ms_bad(err, "secret_key", "secret key checksum mismatch");
+		return decrypted ? ms_bad(err, "passphrase", "wrong passphrase")
+				 : ms_bad(err, "secret_key", "secret key checksum mismatch");
 	if (ms_seckey_consistent(raw + MS_SK_OFF_SK) != 0)
 		return ms_bad(err, "secret_key", "secret key halves do not match");
 	return 0;
 }
 
+static uint64_t ms_le64(const uint8_t *p)
+{
+	uint64_t v = 0;
+	for (int i = 7; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static void ms_put_le64(uint8_t *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++, v >>= 8)
+		p[i] = (uint8_t)v;
+}
+
+/* minisign's encryption: the key id, secret key and checksum XORed with an scrypt stream
+ * derived from the passphrase and the salt and limits stored in the key. */
+static int ms_scrypt_xor(uint8_t raw[MS_SECKEY_RAW_LEN], const char *password)
+{
+	uint8_t stream[MS_SECKEY_RAW_LEN - MS_SK_OFF_KEYID];
+	unsigned long long ops = ms_le64(raw + 38);
+	size_t mem = (size_t)ms_le64(raw + 46);
+	if (ops > 1ULL << 36 || mem > (size_t)4 << 30) /* refuse absurd limits from a file */
+		return -1;
+	if (crypto_pwhash_scryptsalsa208sha256(stream, sizeof stream, password, strlen(password),
+					       raw + 6, ops, mem) != 0)
+		return -1;
+	for (size_t i = 0; i < sizeof stream; i++)
+		raw[MS_SK_OFF_KEYID + i] ^= stream[i];
+	sodium_memzero(stream, sizeof stream);
+	return 0;
+}
+
 int minisign_seckey_parse(const char *text, struct minisign_seckey *out, struct kx_error *err)
+{
+	return minisign_seckey_parse_password(text, NULL, out, err);
+}
+
+bool minisign_seckey_encrypted(const char *text)
+{
+	return text && strstr(text, "encrypted secret key") && !strstr(text, "unencrypted");
+}
+
+int minisign_seckey_parse_password(const char *text, const char *password,
+				   struct minisign_seckey *out, struct kx_error *err)
 {
 	struct ms_cursor c;
 	const char *line;
@@ -280,7 +326,15 @@ int minisign_seckey_parse(const char *text, struct minisign_seckey *out, struct 
 		sodium_memzero(raw, sizeof raw);
 		return ms_bad(err, "secret_key", "secret key is not base64 of 158 bytes");
 	}
-	int rc = ms_seckey_check(raw, err);
+	bool decrypted = false;
+	if (memcmp(raw + 2, MS_KDF_SCRYPT, 2) == 0 && password) {
+		if (ms_scrypt_xor(raw, password) != 0) {
+			sodium_memzero(raw, sizeof raw);
+			return ms_bad(err, "passphrase", "the key's passphrase cannot be derived");
+		}
+		decrypted = true;
+	}
+	int rc = ms_seckey_check(raw, decrypted, err);
 	if (rc == 0) {
 		memcpy(out->key_id, raw + MS_SK_OFF_KEYID, MINISIGN_KEYID_LEN);
 		memcpy(out->sk, raw + MS_SK_OFF_SK, sizeof out->sk);
@@ -291,19 +345,40 @@ int minisign_seckey_parse(const char *text, struct minisign_seckey *out, struct 
 
 char *minisign_seckey_format(const struct minisign_seckey *sec)
 {
-	static const char head[] = MS_UNTRUSTED_PREFIX "minisign unencrypted secret key\n";
-	uint8_t raw[MS_SECKEY_RAW_LEN] = {0}; /* salt and KDF limits stay zero: no KDF */
-	char *out = malloc(sizeof head - 1 + MS_B64_LEN(sizeof raw) + 2);
-	if (!out)
+	return minisign_seckey_format_password(sec, NULL);
+}
+
+char *minisign_seckey_format_password(const struct minisign_seckey *sec, const char *password)
+{
+	static const char plain[] = MS_UNTRUSTED_PREFIX "minisign unencrypted secret key\n";
+	static const char enc[] = MS_UNTRUSTED_PREFIX "minisign encrypted secret key\n";
+	const char *head = password ? enc : plain;
+	size_t head_len = strlen(head);
+	uint8_t raw[MS_SECKEY_RAW_LEN] = {0}; /* without a KDF, salt and limits stay zero */
+	char *out = malloc(head_len + MS_B64_LEN(sizeof raw) + 2);
+	if (!out || ms_sodium_ready() != 0) {
+		free(out);
 		return NULL;
+	}
 	memcpy(raw, MS_ALG_LEGACY, 2);
-	memcpy(raw + 2, MS_KDF_NONE, 2);
+	memcpy(raw + 2, password ? MS_KDF_SCRYPT : MS_KDF_NONE, 2);
 	memcpy(raw + 4, MS_CHK_BLAKE2B, 2);
 	memcpy(raw + MS_SK_OFF_KEYID, sec->key_id, MINISIGN_KEYID_LEN);
 	memcpy(raw + MS_SK_OFF_SK, sec->sk, sizeof sec->sk);
 	ms_seckey_checksum(sec->key_id, sec->sk, raw + MS_SK_OFF_CHK);
+	if (password) {
+		/* minisign's own opslimit; memory kept to 256 MiB so a small ops box can sign */
+		randombytes_buf(raw + 6, 32);
+		ms_put_le64(raw + 38, crypto_pwhash_scryptsalsa208sha256_OPSLIMIT_SENSITIVE);
+		ms_put_le64(raw + 46, (uint64_t)256 << 20);
+		if (ms_scrypt_xor(raw, password) != 0) {
+			sodium_memzero(raw, sizeof raw);
+			free(out);
+			return NULL;
+		}
+	}
 	char *w = out;
-	ms_put(&w, head, sizeof head - 1);
+	ms_put(&w, head, head_len);
 	ms_put_b64(&w, raw, sizeof raw);
 	ms_put(&w, "\n", 2); /* with the NUL */
 	sodium_memzero(raw, sizeof raw);

@@ -5,6 +5,7 @@
 #ifndef KX_MINISIGN_H
 #define KX_MINISIGN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -42,6 +43,14 @@ void minisign_key_id_hex(const uint8_t key_id[MINISIGN_KEYID_LEN], char out[17])
  * secret: sodium_memzero it before free). */
 int minisign_seckey_parse(const char *text, struct minisign_seckey *out, struct kx_error *err);
 char *minisign_seckey_format(const struct minisign_seckey *sec);
+
+/* Passphrase-protected keys as `minisign -G` writes them (scrypt, kdf "Sc"): parse with the
+ * passphrase (NULL: only unencrypted keys; an encrypted one answers 400 with field
+ * "passphrase", as does a wrong passphrase), and format encrypted. */
+int minisign_seckey_parse_password(const char *text, const char *password,
+				   struct minisign_seckey *out, struct kx_error *err);
+char *minisign_seckey_format_password(const struct minisign_seckey *sec, const char *password);
+bool minisign_seckey_encrypted(const char *text);
 
 /* Signs msg, prehashed (`ED`), with the given trusted comment (NULL: "timestamp:<unix time>").
  * Returns the whole .minisig text (4 lines, each ending in "\n"); caller frees. */

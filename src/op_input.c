@@ -122,3 +122,13 @@ cJSON *op_page(cJSON *items, int limit, const char *cursor_member)
 		cJSON_AddNullToObject(page, "next_cursor");
 	return page;
 }
+
+int op_items(struct op_ctx *ctx, cJSON *items)
+{
+	if (!items)
+		return kx_error_set(ctx->err, 503, "unavailable", NULL, "the store did not answer");
+	ctx->result = cJSON_CreateObject();
+	cJSON_AddItemToObject(ctx->result, "items", items);
+	cJSON_AddNullToObject(ctx->result, "next_cursor");
+	return 0;
+}

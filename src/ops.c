@@ -148,6 +148,8 @@ static int load_subject(struct op_ctx *ctx)
 	const char *status = cJSON_GetStringValue(cJSON_GetObjectItem(tenant, "status"));
 	bool ok = ctx->subject && tenant && status && strcmp(status, "offboarded") != 0 &&
 		  cJSON_GetNumberValue(cJSON_GetObjectItem(ctx->subject, "disabled")) != 1;
+	if (ok)
+		snprintf(ctx->caller_status, sizeof ctx->caller_status, "%s", status);
 	cJSON_Delete(tenant);
 	if (!ok)
 		return kx_error_set(ctx->err, 401, "unauthenticated", NULL,

@@ -20,6 +20,7 @@ struct op_ctx {
 	cJSON *body;     /* the parsed request body, or NULL */
 	cJSON *subject;  /* the caller's actor row (roles, platform_admin, ...) */
 	const char *caller_tenant;
+	char caller_status[16]; /* the caller's tenant's status, as load_subject read it */
 	char tenant[64]; /* the tenant the action concerns: its ledger gets the receipt */
 	int64_t now_ms;
 	char now[KX_TIME_LEN];
@@ -111,6 +112,9 @@ int op_body_strings(struct op_ctx *ctx, const char *name, int max_items, size_t 
 int op_body_only(struct op_ctx *ctx, const char *const *allowed);
 /* limit= (1..500, default 50) and a cursor's validity are shared by every list. */
 int op_query_limit(struct op_ctx *ctx, int *limit);
+/* The whole list as one page, {items, next_cursor: null}, into ctx->result (takes items);
+ * items NULL means the store failed: a 503. */
+int op_items(struct op_ctx *ctx, cJSON *items);
 /* {items, next_cursor}: trims the extra row a store list returns and sets next_cursor to
  * the named member of the last item kept. Takes ownership of items. */
 cJSON *op_page(cJSON *items, int limit, const char *cursor_member);

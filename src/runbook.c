@@ -66,12 +66,7 @@ static int key_add_apply(struct op_ctx *ctx)
 static int key_list_apply(struct op_ctx *ctx)
 {
 	cJSON *items = store_signing_key_list(ctx->store, ctx->tenant);
-	if (!items)
-		return kx_error_set(ctx->err, 503, "unavailable", NULL, "the store did not answer");
-	ctx->result = cJSON_CreateObject();
-	cJSON_AddItemToObject(ctx->result, "items", items);
-	cJSON_AddNullToObject(ctx->result, "next_cursor");
-	return 0;
+	return op_items(ctx, items);
 }
 
 static int key_revoke_prepare(struct op_ctx *ctx)
@@ -259,12 +254,7 @@ static int get_apply(struct op_ctx *ctx)
 static int list_apply(struct op_ctx *ctx)
 {
 	cJSON *items = store_runbook_list(ctx->store, ctx->tenant);
-	if (!items)
-		return kx_error_set(ctx->err, 503, "unavailable", NULL, "the store did not answer");
-	ctx->result = cJSON_CreateObject();
-	cJSON_AddItemToObject(ctx->result, "items", items);
-	cJSON_AddNullToObject(ctx->result, "next_cursor");
-	return 0;
+	return op_items(ctx, items);
 }
 
 const struct op_def runbook_ops[] = {

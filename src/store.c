@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,14 +49,16 @@ int store_bind_text(sqlite3_stmt *st, int i, const char *v)
 {
 	if (!v)
 		return sqlite3_bind_null(st, i);
-	return sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+	/* SQLITE_STATIC: no copy, so a bind cannot fail for memory and leave a NULL behind; the
+	 * value outlives the statement's step in every caller (bind, step, reset in one call). */
+	return sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
 }
 
 int store_bind_member(sqlite3_stmt *st, int i, const cJSON *obj, const char *name)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
 	if (cJSON_IsString(v))
-		return sqlite3_bind_text(st, i, v->valuestring, -1, SQLITE_TRANSIENT);
+		return sqlite3_bind_text(st, i, v->valuestring, -1, SQLITE_STATIC);
 	if (cJSON_IsNumber(v))
 		return sqlite3_bind_int64(st, i, (sqlite3_int64)v->valuedouble);
 	if (cJSON_IsBool(v))
@@ -129,6 +132,19 @@ static int exec(struct store *s, const char *sql, struct kx_error *err)
 	return 0;
 }
 
+/* Transaction control runs on every call: from the statement cache, sqlite3_exec would parse
+ * it each time (a tenth of a read's CPU in klaxond's profile). sql is a static string. */
+static int run(struct store *s, const char *sql, struct kx_error *err)
+{
+	sqlite3_stmt *st = store_stmt(s, sql, err);
+	return st ? store_step_done(s, st, err) : -1;
+}
+
+static const char SQL_BEGIN_IMMEDIATE[] = "BEGIN IMMEDIATE", SQL_BEGIN[] = "BEGIN",
+		  SQL_COMMIT[] = "COMMIT", SQL_ROLLBACK[] = "ROLLBACK",
+		  SQL_SAVEPOINT[] = "SAVEPOINT kx_op", SQL_RELEASE[] = "RELEASE kx_op",
+		  SQL_ROLLBACK_TO[] = "ROLLBACK TO kx_op";
+
 static int migrate(struct store *s, struct kx_error *err)
 {
 	int have = store_schema_version(s);
@@ -165,8 +181,22 @@ static int configure(struct store *s, const struct store_options *opt, struct kx
 	return exec(s, full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL", err);
 }
 
+/* SQLite's allocation statistics take one process-wide mutex on every malloc and free: with
+ * readers on several threads it was the most contended lock in klaxond, and nothing reads
+ * them. A mutation's SAVEPOINT journals the ~20 pages it dirties, past the 64 KiB after which
+ * SQLite spills that journal to a temporary file: an open, ~40 writes and an unlink per
+ * mutation; kept in memory it costs a copy. sqlite3_config only works before SQLite
+ * initialises; later it fails harmlessly. */
+static void sqlite_setup(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, -1);
+}
+
 struct store *store_open(const char *path, const struct store_options *opt, struct kx_error *err)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, sqlite_setup);
 	bool create = opt && opt->create;
 	if (create) {
 		/* O_EXCL: init must never touch an existing store. 0600: the store holds hashes
@@ -251,17 +281,17 @@ int store_schema_version(struct store *s)
 
 int store_begin(struct store *s, struct kx_error *err)
 {
-	return exec(s, "BEGIN IMMEDIATE", err);
+	return run(s, SQL_BEGIN_IMMEDIATE, err);
 }
 
 int store_begin_read(struct store *s, struct kx_error *err)
 {
-	return exec(s, "BEGIN", err);
+	return run(s, SQL_BEGIN, err);
 }
 
 int store_commit(struct store *s, struct kx_error *err)
 {
-	if (exec(s, "COMMIT", err)) {
+	if (run(s, SQL_COMMIT, err)) {
 		store_rollback(s);
 		return -1;
 	}
@@ -271,12 +301,12 @@ int store_commit(struct store *s, struct kx_error *err)
 void store_rollback(struct store *s)
 {
 	if (!sqlite3_get_autocommit(s->db))
-		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		run(s, SQL_ROLLBACK, NULL);
 }
 
 int store_savepoint(struct store *s, struct kx_error *err)
 {
-	if (exec(s, "SAVEPOINT kx_op", err))
+	if (run(s, SQL_SAVEPOINT, err))
 		return -1;
 	s->savepoint_depth++;
 	return 0;
@@ -285,13 +315,14 @@ int store_savepoint(struct store *s, struct kx_error *err)
 int store_savepoint_release(struct store *s, struct kx_error *err)
 {
 	s->savepoint_depth--;
-	return exec(s, "RELEASE kx_op", err);
+	return run(s, SQL_RELEASE, err);
 }
 
 void store_savepoint_rollback(struct store *s)
 {
 	s->savepoint_depth--;
-	sqlite3_exec(s->db, "ROLLBACK TO kx_op; RELEASE kx_op", NULL, NULL, NULL);
+	run(s, SQL_ROLLBACK_TO, NULL);
+	run(s, SQL_RELEASE, NULL);
 }
 
 int store_meta_set(struct store *s, const char *key, const char *value, struct kx_error *err)

@@ -61,7 +61,7 @@ int store_actor_insert(struct store *s, const char *tenant_id, const cJSON *acto
 		       const uint8_t token_hash[32], struct kx_error *err);
 cJSON *store_actor_get(struct store *s, const char *tenant_id, const char *id_or_name);
 /* Finds the actor by token hash, fills tenant_id/actor id; the caller compares the stored
- * hash in constant time. Returns the actor object (with "tenant_id") or NULL. */
+ * hash in constant time. Returns {"id", "tenant_id"} or NULL. */
 cJSON *store_actor_by_token(struct store *s, const uint8_t token_hash[32], uint8_t stored[32]);
 cJSON *store_actor_list(struct store *s, const char *tenant_id);
 int store_actor_update(struct store *s, const char *tenant_id, const cJSON *actor,
@@ -76,6 +76,10 @@ enum store_doc_kind { STORE_DOC_ROLES, STORE_DOC_PROFILE, STORE_DOC_REDACTION };
 /* Appends a new version of doc (exact bytes) and returns the version number, or -1. */
 int store_doc_append(struct store *s, enum store_doc_kind kind, const char *tenant_id,
 		     const char *doc, const char *digest_b64, const char *at, struct kx_error *err);
+/* The current version's number and digest, without its text: 0, 1 when there is none, -1. */
+#define STORE_DIGEST_MAX 48
+int store_doc_head(struct store *s, enum store_doc_kind kind, const char *tenant_id,
+		   int *version, char digest[STORE_DIGEST_MAX]);
 /* version 0 = current. Returns {"version", "digest", "doc": <string>, "created_at"} or NULL. */
 cJSON *store_doc_get(struct store *s, enum store_doc_kind kind, const char *tenant_id,
 		     int version);

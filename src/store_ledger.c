@@ -92,7 +92,7 @@ int store_node_put(struct store *s, const char *tenant_id, unsigned level, uint6
 	store_bind_text(st, 1, tenant_id);
 	sqlite3_bind_int(st, 2, (int)level);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)index);
-	sqlite3_bind_blob(st, 4, hash, MERKLE_HASH_LEN, SQLITE_TRANSIENT);
+	sqlite3_bind_blob(st, 4, hash, MERKLE_HASH_LEN, SQLITE_STATIC);
 	return store_step_done(s, st, err);
 }
 
@@ -104,7 +104,8 @@ int store_node_get(struct store *s, const char *tenant_id, unsigned level, uint6
 	sqlite3_stmt *st = store_stmt(s, sql, NULL);
 	if (!st)
 		return -1;
-	store_bind_text(st, 1, tenant_id);
+	/* A proof reads ~20 nodes: tenant_id outlives the step, so it is bound without a copy. */
+	sqlite3_bind_text(st, 1, tenant_id, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 2, (int)level);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)index);
 	int rc = -1;
@@ -127,7 +128,7 @@ int store_checkpoint_insert(struct store *s, const char *tenant_id, uint64_t siz
 		return -1;
 	store_bind_text(st, 1, tenant_id);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)size);
-	sqlite3_bind_blob(st, 3, root, MERKLE_HASH_LEN, SQLITE_TRANSIENT);
+	sqlite3_bind_blob(st, 3, root, MERKLE_HASH_LEN, SQLITE_STATIC);
 	store_bind_text(st, 4, note);
 	store_bind_text(st, 5, at);
 	return store_step_done(s, st, err);

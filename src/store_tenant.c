@@ -88,7 +88,7 @@ int store_actor_insert(struct store *s, const char *tenant_id, const cJSON *a,
 	store_bind_member(st, 5, a, "platform_admin");
 	store_bind_member(st, 6, a, "disabled");
 	if (token_hash)
-		sqlite3_bind_blob(st, 7, token_hash, 32, SQLITE_TRANSIENT);
+		sqlite3_bind_blob(st, 7, token_hash, 32, SQLITE_STATIC);
 	store_bind_member(st, 8, a, "public_key");
 	store_bind_member(st, 9, a, "key_id");
 	store_bind_member(st, 10, a, "created_at");
@@ -97,29 +97,39 @@ int store_actor_insert(struct store *s, const char *tenant_id, const cJSON *a,
 
 cJSON *store_actor_get(struct store *s, const char *tenant_id, const char *id_or_name)
 {
-	static const char sql[] = "SELECT " ACTOR_COLS " FROM actors WHERE tenant_id = ?"
-				  " AND (id = ?2 OR name = ?2) ORDER BY id = ?2 DESC LIMIT 1";
-	sqlite3_stmt *st = store_stmt(s, sql, NULL);
-	if (!st)
-		return NULL;
-	store_bind_text(st, 1, tenant_id);
-	store_bind_text(st, 2, id_or_name);
-	return store_one_row(st);
+	/* By id, then by (unique) name: two key lookups. One statement with "id = ? OR name = ?"
+	 * made SQLite build a temporary b-tree on every request's subject load. */
+	static const char by_id[] = "SELECT " ACTOR_COLS " FROM actors WHERE tenant_id = ?"
+				    " AND id = ?";
+	static const char by_name[] = "SELECT " ACTOR_COLS " FROM actors WHERE tenant_id = ?"
+				      " AND name = ?";
+	cJSON *a = NULL;
+	for (int i = 0; i < 2 && !a; i++) {
+		sqlite3_stmt *st = store_stmt(s, i == 0 ? by_id : by_name, NULL);
+		if (!st)
+			return NULL;
+		store_bind_text(st, 1, tenant_id);
+		store_bind_text(st, 2, id_or_name);
+		a = store_one_row(st);
+	}
+	return a;
 }
 
 cJSON *store_actor_by_token(struct store *s, const uint8_t token_hash[32], uint8_t stored[32])
 {
-	static const char sql[] = "SELECT " ACTOR_COLS ", token_hash FROM actors"
+	/* Every request authenticates: only what a principal needs, not the whole row. */
+	static const char sql[] = "SELECT id, tenant_id, token_hash FROM actors"
 				  " WHERE token_hash = ?";
 	sqlite3_stmt *st = store_stmt(s, sql, NULL);
 	if (!st)
 		return NULL;
-	sqlite3_bind_blob(st, 1, token_hash, 32, SQLITE_TRANSIENT);
+	sqlite3_bind_blob(st, 1, token_hash, 32, SQLITE_STATIC);
 	cJSON *a = NULL;
-	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_bytes(st, 9) == 32) {
-		memcpy(stored, sqlite3_column_blob(st, 9), 32);
-		a = store_row_object(st);
-		cJSON_DeleteItemFromObject(a, "token_hash");
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_bytes(st, 2) == 32) {
+		memcpy(stored, sqlite3_column_blob(st, 2), 32);
+		a = cJSON_CreateObject();
+		cJSON_AddStringToObject(a, "id", (const char *)sqlite3_column_text(st, 0));
+		cJSON_AddStringToObject(a, "tenant_id", (const char *)sqlite3_column_text(st, 1));
 	}
 	sqlite3_reset(st);
 	return a;
@@ -171,7 +181,7 @@ int store_actor_set_token(struct store *s, const char *tenant_id, const char *ac
 	if (!st)
 		return -1;
 	if (token_hash)
-		sqlite3_bind_blob(st, 1, token_hash, 32, SQLITE_TRANSIENT);
+		sqlite3_bind_blob(st, 1, token_hash, 32, SQLITE_STATIC);
 	store_bind_text(st, 2, tenant_id);
 	store_bind_text(st, 3, actor_id);
 	return store_step_done(s, st, err);
@@ -204,6 +214,27 @@ int store_doc_append(struct store *s, enum store_doc_kind kind, const char *tena
 		store_fail(s, err);
 	sqlite3_reset(st);
 	return version;
+}
+
+int store_doc_head(struct store *s, enum store_doc_kind kind, const char *tenant_id,
+		   int *version, char digest[STORE_DIGEST_MAX])
+{
+	static const char sql[] = "SELECT version, digest FROM documents WHERE tenant_id = ?1"
+				  " AND kind = ?2 ORDER BY version DESC LIMIT 1";
+	sqlite3_stmt *st = store_stmt(s, sql, NULL);
+	if (!st)
+		return -1;
+	store_bind_text(st, 1, tenant_id);
+	store_bind_text(st, 2, doc_kind_name(kind));
+	int rc = sqlite3_step(st), found = rc == SQLITE_DONE ? 1 : -1;
+	const char *d = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 1) : NULL;
+	if (d && strlen(d) < STORE_DIGEST_MAX) {
+		*version = sqlite3_column_int(st, 0);
+		memcpy(digest, d, strlen(d) + 1);
+		found = 0;
+	}
+	sqlite3_reset(st);
+	return found;
 }
 
 cJSON *store_doc_get(struct store *s, enum store_doc_kind kind, const char *tenant_id,

@@ -342,10 +342,7 @@ static int list_tenants_apply(struct op_ctx *ctx)
 			cJSON_Delete(t);
 	}
 	cJSON_Delete(all);
-	ctx->result = cJSON_CreateObject();
-	cJSON_AddItemToObject(ctx->result, "items", items);
-	cJSON_AddNullToObject(ctx->result, "next_cursor");
-	return 0;
+	return op_items(ctx, items);
 }
 
 /* ---- actor.create, actor.list ---- */
@@ -432,10 +429,7 @@ static int list_actors_apply(struct op_ctx *ctx)
 	const cJSON *r;
 	cJSON_ArrayForEach(r, rows) cJSON_AddItemToArray(items, actor_public(r));
 	cJSON_Delete(rows);
-	ctx->result = cJSON_CreateObject();
-	cJSON_AddItemToObject(ctx->result, "items", items);
-	cJSON_AddNullToObject(ctx->result, "next_cursor");
-	return 0;
+	return op_items(ctx, items);
 }
 
 /* ---- tenant.update ---- */

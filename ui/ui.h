@@ -363,4 +363,12 @@ void ui_prompt_draw(struct ui_prompt *p, WINDOW *w, int y, int width);
  * candidates in *n. Returns a malloc'd completion or NULL. */
 char *ui_complete(const char *word, char *const *names, int *n);
 
+/* ---- charts: sparklines and bars (chart.c), drawn with characters so they read in mono ---- */
+/* n values as n cells scaled to max (max <= 0: the largest value); a zero is a dim dot, so an
+ * empty hour is told apart from a small one. Draws at most width cells. */
+void ui_sparkline(WINDOW *w, int y, int x, int width, int role, const double *values, int n,
+		  double max);
+/* A horizontal bar filling `fraction` (0..1) of width, in eighths of a cell when UTF-8. */
+void ui_bar(WINDOW *w, int y, int x, int width, int role, double fraction);
+
 #endif

@@ -178,5 +178,23 @@ expect_match "output shown" "$OUT" "hello from a runbook"
 expect_status 1 "$K" --db "$DB" run step "$RUN" say
 expect_match "done is done" "$ERR" "step_already_done"
 expect_status 0 "$K" --db "$DB" approvals
+# Passphrase-protected keys, in minisign's own format both ways.
+printf 'correct horse\n' > "$T/pass"
+expect_status 0 "$K" keygen -o "$T/locked.key" --passphrase-file "$T/pass"
+expect_match "written encrypted" "$(head -1 "$T/locked.key")" "encrypted secret key"
+echo "signed by stock minisign with our key" > "$T/msg"
+expect_status 0 sh -c "printf 'correct horse\n' | minisign -S -s '$T/locked.key' -m '$T/msg'"
+expect_status 0 minisign -V -p "$T/locked.pub" -m "$T/msg"
+expect_status 0 "$K" --db "$DB" signing-key add "$T/locked.pub"
+printf '{"id":"locked","name":"locked","risk":"low","steps":[{"id":"a","title":"a","kind":"manual"}]}' > "$T/locked.json"
+printf 'wrong horse\n' > "$T/wrong"
+expect_status 1 "$K" --db "$DB" runbook publish "$T/locked.json" --key "$T/locked.key" --passphrase-file "$T/wrong"
+expect_match "wrong passphrase named" "$ERR" "wrong passphrase"
+expect_status 0 "$K" --db "$DB" runbook publish "$T/locked.json" --key "$T/locked.key" --passphrase-file "$T/pass"
+printf 'stock pass\nstock pass\n' | minisign -G -p "$T/stock.pub" -s "$T/stock.key" >/dev/null 2>&1
+printf 'stock pass\n' > "$T/stock-pass"
+expect_status 0 "$K" --db "$DB" signing-key add "$T/stock.pub"
+printf '{"id":"stock","name":"stock","risk":"low","steps":[{"id":"a","title":"a","kind":"manual"}]}' > "$T/stock.json"
+expect_status 0 "$K" --db "$DB" runbook publish "$T/stock.json" --key "$T/stock.key" --passphrase-file "$T/stock-pass"
 expect_status 0 "$K" --db "$DB" ledger verify
 finish

@@ -516,15 +516,6 @@ static void every_n(enum fault_mode m, bool persistent)
 	print_message("%s%s: %lu faulted runs over %lu calls, %lu inconsistent\n",
 		      m == MODE_OOM ? "out of memory" : m == MODE_FULL ? "disk full" : "I/O error",
 		      persistent ? " (persistent)" : "", runs, total, bad);
-	if (bad && m == MODE_OOM && !getenv("KX_FAULT_OOM_STRICT")) {
-		/* Known core bug, reported: the store ignores sqlite3_bind_*()'s result, so an
-		 * allocation failure while binding stores NULL in that column and the mutation
-		 * commits (a timeline event without its receipt id, a receipt whose columns differ
-		 * from its leaf). Reported as such until it is fixed; KX_FAULT_OOM_STRICT=1 fails. */
-		print_message("KNOWN CORE BUG (not failing; KX_FAULT_OOM_STRICT=1 to fail): %lu "
-			      "out-of-memory runs left a half-written row\n", bad);
-		return;
-	}
 	if (bad)
 		fail_msg("%lu runs left the store inconsistent or answered wrongly", bad);
 }

@@ -504,12 +504,45 @@ static char *seckey_mutated(const char *text, size_t off, const uint8_t *bytes, 
 	return out;
 }
 
-static void expect_seckey_rejected(const char *text)
+static void expect_seckey_rejected_as(const char *text, const char *field)
 {
 	struct minisign_seckey sec;
 	struct kx_error err = {0};
 	assert_invalid_field(minisign_seckey_parse(text, &sec, &err), &err);
-	assert_string_equal(err.field, "secret_key");
+	assert_string_equal(err.field, field);
+}
+
+static void expect_seckey_rejected(const char *text)
+{
+	expect_seckey_rejected_as(text, "secret_key");
+}
+
+/* A passphrase-protected key: the right passphrase opens it, no or a wrong one does not, and
+ * it signs what the public key verifies. */
+static void test_seckey_passphrase(void **state)
+{
+	(void)state;
+	struct minisign_pubkey pub;
+	struct minisign_seckey sec, back;
+	struct kx_error err = {0};
+	our_keypair(&pub, &sec);
+	char *text = minisign_seckey_format_password(&sec, "correct horse");
+	assert_non_null(text);
+	assert_true(minisign_seckey_encrypted(text));
+	assert_null(strstr(text, "unencrypted"));
+	assert_int_equal(minisign_seckey_parse_password(text, "correct horse", &back, &err), 0);
+	assert_memory_equal(back.sk, sec.sk, sizeof sec.sk);
+	assert_memory_equal(back.key_id, sec.key_id, sizeof sec.key_id);
+	assert_int_equal(minisign_seckey_parse_password(text, "wrong horse", &back, &err), -1);
+	assert_string_equal(err.field, "passphrase");
+	assert_int_equal(minisign_seckey_parse(text, &back, &err), -1);
+	assert_string_equal(err.field, "passphrase");
+	char *plain = minisign_seckey_format(&sec);
+	assert_false(minisign_seckey_encrypted(plain));
+	free(plain);
+	free(text);
+	minisign_seckey_wipe(&sec);
+	minisign_seckey_wipe(&back);
 }
 
 static void test_seckey_rejects_tampering(void **state)
@@ -533,7 +566,7 @@ static void test_seckey_rejects_tampering(void **state)
 	char *halves = seckey_mutated(bad_sk, 158 - 32, zero32, 32, 0);
 	expect_seckey_rejected(bad_chk);
 	expect_seckey_rejected(bad_sk);
-	expect_seckey_rejected(encrypted);
+	expect_seckey_rejected_as(encrypted, "passphrase"); /* marked encrypted, no passphrase */
 	expect_seckey_rejected(bad_alg);
 	expect_seckey_rejected(bad_chk_alg);
 	expect_seckey_rejected(halves);
@@ -778,6 +811,7 @@ int main(void)
 		cmocka_unit_test(test_key_id_hex_is_little_endian),
 		cmocka_unit_test(test_seckey_round_trip),
 		cmocka_unit_test(test_seckey_rejects_tampering),
+		cmocka_unit_test(test_seckey_passphrase),
 		cmocka_unit_test(test_sign_output_shape_and_default_comment),
 		cmocka_unit_test(test_garbage_signatures_rejected),
 		cmocka_unit_test(test_crlf_signature_accepted),

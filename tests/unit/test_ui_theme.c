@@ -16,12 +16,15 @@
 /* The console's roles (screens/app.h), so the shipped files are checked as it reads them. */
 static const char *const app_roles[] = {"SEV1", "SEV2", "SEV3", "SEV4", "STATUS_DECLARED",
 					"STATUS_TRIAGED", "STATUS_MITIGATING", "STATUS_RESOLVED",
-					"STATUS_CLOSED"};
+					"STATUS_CLOSED", "BANNER", "ALLOW", "DENY", "OVERRIDE",
+					"JSON_KEY", "JSON_STRING", "JSON_NUMBER", "JSON_LITERAL",
+					"DIFF_ADD", "DIFF_DEL", "CHART", "RISK_LOW", "RISK_MEDIUM",
+					"RISK_HIGH", "RISK_CRITICAL"};
 
 static int setup(void **state)
 {
 	(void)state;
-	ui_roles_register(app_roles, 9);
+	ui_roles_register(app_roles, (int)(sizeof app_roles / sizeof app_roles[0]));
 	return 0;
 }
 
