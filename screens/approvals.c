@@ -69,7 +69,7 @@ static int m_role(void *ctx, int row, int col)
 {
 	const struct ap_row *r = &((struct approvals *)ctx)->rows[row];
 	if (col == 3)
-		return risk_role(r->risk);
+		return rb_risk_role(r->risk);
 	return col == 0 || col == 6 ? UI_ROLE_DIM : -1;
 }
 
@@ -133,18 +133,18 @@ static void take_list(struct approvals *s, const cJSON *items)
 	cJSON_ArrayForEach(it, items)
 	{
 		struct ap_row *r = &rows[k];
-		rb_copy(r->execution, sizeof r->execution, json_str(it, "execution_id"));
-		rb_copy(r->step, sizeof r->step, json_str(it, "step_id"));
+		rb_copy(r->execution, sizeof r->execution, rb_json_str(it, "execution_id"));
+		rb_copy(r->step, sizeof r->step, rb_json_str(it, "step_id"));
 		if (!r->execution[0] || !r->step[0] || k == n)
 			continue;
-		rb_copy(r->runbook, sizeof r->runbook, json_str(it, "runbook_id"));
-		rb_copy(r->risk, sizeof r->risk, json_str(it, "risk"));
-		rb_copy(r->by, sizeof r->by, json_str(it, "launched_by"));
-		rb_copy(r->incident, sizeof r->incident, json_str(it, "incident_id"));
-		r->version = json_int(it, "runbook_version", 0);
-		r->granted = json_int(it, "granted", 0);
-		r->required = json_int(it, "required", 1);
-		r->requested_ms = inc_time_ms(json_str(it, "requested_at"));
+		rb_copy(r->runbook, sizeof r->runbook, rb_json_str(it, "runbook_id"));
+		rb_copy(r->risk, sizeof r->risk, rb_json_str(it, "risk"));
+		rb_copy(r->by, sizeof r->by, rb_json_str(it, "launched_by"));
+		rb_copy(r->incident, sizeof r->incident, rb_json_str(it, "incident_id"));
+		r->version = rb_json_int(it, "runbook_version", 0);
+		r->granted = rb_json_int(it, "granted", 0);
+		r->required = rb_json_int(it, "required", 1);
+		r->requested_ms = inc_time_ms(rb_json_str(it, "requested_at"));
 		size_t used = 0;
 		cJSON_ArrayForEach(role, cJSON_GetObjectItem(it, "roles"))
 		{
@@ -164,8 +164,8 @@ static void take_list(struct approvals *s, const cJSON *items)
 static void take_session(struct approvals *s, const cJSON *o)
 {
 	const cJSON *actor = cJSON_GetObjectItem(o, "actor");
-	rb_copy(s->me, sizeof s->me, json_str(actor, "id"));
-	rb_copy(s->my_key_id, sizeof s->my_key_id, json_str(actor, "key_id"));
+	rb_copy(s->me, sizeof s->me, rb_json_str(actor, "id"));
+	rb_copy(s->my_key_id, sizeof s->my_key_id, rb_json_str(actor, "key_id"));
 	s->have_session = s->me[0] != 0;
 }
 
@@ -297,7 +297,7 @@ static void send_signed(struct approvals *s, struct app *a)
 static int take_digest(struct approvals *s, struct app *a, struct backend_response *resp)
 {
 	cJSON *o = resp->status == 200 ? cJSON_Parse(resp->body) : NULL;
-	rb_copy(s->digest, sizeof s->digest, json_str(o, "runbook_digest"));
+	rb_copy(s->digest, sizeof s->digest, rb_json_str(o, "runbook_digest"));
 	cJSON_Delete(o);
 	s->digest_ok = s->digest[0] != 0;
 	if (!s->digest_ok) {
@@ -325,9 +325,9 @@ static int take_approve(struct approvals *s, struct app *a, struct backend_respo
 	run_dialog_answer(&s->dlg, true, NULL);
 	cJSON *o = cJSON_Parse(resp->body);
 	app_message(a, UI_MSG_INFO, "%s %s/%s: %d of %d, step %s, receipt %s",
-		    !strcmp(json_str(o, "decision"), "reject") ? "rejected" : "approved",
-		    s->target.runbook, s->target.step, json_int(o, "granted", 0),
-		    json_int(o, "required", 0), json_str(o, "step_status"), json_str(o, "receipt_id"));
+		    !strcmp(rb_json_str(o, "decision"), "reject") ? "rejected" : "approved",
+		    s->target.runbook, s->target.step, rb_json_int(o, "granted", 0),
+		    rb_json_int(o, "required", 0), rb_json_str(o, "step_status"), rb_json_str(o, "receipt_id"));
 	cJSON_Delete(o);
 	approvals_fetch(&s->base, a); /* the gate may have closed: the queue drains */
 	backlog_refresh(a);
@@ -391,7 +391,7 @@ static void draw_detail(struct approvals *s, struct app *a, int y, int h)
 		return;
 	snprintf(line, sizeof line, " %s v%d %s %s risk %s run %s", r->runbook, r->version,
 		 ui_glyph(UI_G_VLINE), r->risk, ui_glyph(UI_G_VLINE), r->execution);
-	ui_put_clip(stdscr, y, 0, COLS, risk_role(r->risk), line);
+	ui_put_clip(stdscr, y, 0, COLS, rb_risk_role(r->risk), line);
 	inc_age(app_now_ms(a) - r->requested_ms, age, sizeof age);
 	snprintf(line, sizeof line, " launched by %s%s%s, waiting %s", app_actor_name(a, r->by),
 		 r->incident[0] ? " for " : "", r->incident, age);

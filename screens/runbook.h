@@ -55,13 +55,13 @@ void backlog_reply(struct app *a, int tag, const struct backend_response *resp);
 void backlog_draw(struct app *a, int y, int width);
 
 /* ---- shared by the three screens (runbook_common.c) ---- */
-int risk_role(const char *risk);
-bool risk_needs_typing(const char *risk); /* high and critical: type the runbook id */
+int rb_risk_role(const char *risk);
+bool rb_risk_needs_typing(const char *risk); /* high and critical: type the runbook id */
 /* Execution and step statuses as colour roles (the incident roles, by what they mean:
  * active, waiting, done, failed). */
-int run_status_role(const char *status);
-const char *json_str(const struct cJSON *o, const char *name); /* "" when absent */
-int json_int(const struct cJSON *o, const char *name, int fallback);
+int rb_status_role(const char *status);
+const char *rb_json_str(const struct cJSON *o, const char *name); /* "" when absent */
+int rb_json_int(const struct cJSON *o, const char *name, int fallback);
 /* The rows a screen may draw on (above any banner and the status bar). */
 int rb_body_lines(struct app *a);
 /* Command output for the pager: one entry per line, tabs expanded, a carriage return keeping

@@ -10,7 +10,7 @@
 
 #include "runbook.h"
 
-int risk_role(const char *risk)
+int rb_risk_role(const char *risk)
 {
 	static const char *const names[] = {"low", "medium", "high", "critical"};
 	for (int i = 0; risk && i < 4; i++)
@@ -19,12 +19,12 @@ int risk_role(const char *risk)
 	return UI_ROLE_NORMAL;
 }
 
-bool risk_needs_typing(const char *risk)
+bool rb_risk_needs_typing(const char *risk)
 {
 	return risk && (!strcmp(risk, "high") || !strcmp(risk, "critical"));
 }
 
-int run_status_role(const char *st)
+int rb_status_role(const char *st)
 {
 	if (!st)
 		return UI_ROLE_DIM;
@@ -41,13 +41,13 @@ int run_status_role(const char *st)
 	return UI_ROLE_DIM; /* pending, skipped */
 }
 
-const char *json_str(const cJSON *o, const char *name)
+const char *rb_json_str(const cJSON *o, const char *name)
 {
 	const char *v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, name));
 	return v ? v : "";
 }
 
-int json_int(const cJSON *o, const char *name, int fallback)
+int rb_json_int(const cJSON *o, const char *name, int fallback)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
 	/* A hostile or broken server may send anything: clamp before converting. */

@@ -42,7 +42,7 @@ static const cJSON *find_key(const cJSON *keys, const char *key_id)
 	const cJSON *k;
 	cJSON_ArrayForEach(k, cJSON_GetObjectItem(keys, "items"))
 	{
-		if (!strcmp(json_str(k, "key_id"), key_id))
+		if (!strcmp(rb_json_str(k, "key_id"), key_id))
 			return k;
 	}
 	return NULL;
@@ -68,10 +68,10 @@ static void verify_one(struct backend *be, const cJSON *keys, struct verify_item
 	} else if (!key) {
 		it->result = VER_UNTRUSTED;
 		snprintf(it->why, sizeof it->why, "not a key this tenant trusts");
-	} else if (signature_verify(json_str(key, "public_key"), doc, strlen(doc), sig, err,
+	} else if (signature_verify(rb_json_str(key, "public_key"), doc, strlen(doc), sig, err,
 				    sizeof err)) {
 		snprintf(it->why, sizeof it->why, "the signature does not verify: %.160s", err);
-	} else if (!(it->doc = cJSON_Parse(doc)) || strcmp(json_str(it->doc, "id"), it->id)) {
+	} else if (!(it->doc = cJSON_Parse(doc)) || strcmp(rb_json_str(it->doc, "id"), it->id)) {
 		/* Signed bytes that name another runbook are not this runbook. */
 		snprintf(it->why, sizeof it->why, "the signed document names another runbook");
 	} else if (cJSON_IsString(cJSON_GetObjectItem(key, "revoked_at"))) {

@@ -95,7 +95,7 @@ static int rb_role(void *ctx, int row, int col)
 {
 	const struct rb_row *r = &((struct runbooks *)ctx)->rbs[row];
 	if (col == 2)
-		return risk_role(r->risk);
+		return rb_risk_role(r->risk);
 	if (col == 5)
 		return r->verified == VER_OK		 ? ROLE_STATUS_RESOLVED
 		       : r->verified == VER_BAD || r->verified == VER_UNTRUSTED ? UI_ROLE_ERROR
@@ -147,7 +147,7 @@ static int ex_role(void *ctx, int row, int col)
 {
 	const struct ex_row *e = &((struct runbooks *)ctx)->exs[row];
 	if (col == 3)
-		return run_status_role(e->status);
+		return rb_status_role(e->status);
 	return col == 4 || col == 6 ? UI_ROLE_DIM : -1;
 }
 
@@ -241,14 +241,14 @@ static int take_runbooks(struct runbooks *s, struct app *a, const cJSON *items)
 	cJSON_ArrayForEach(it, items)
 	{
 		struct rb_row *r = &rows[k];
-		rb_copy(r->id, sizeof r->id, json_str(it, "id"));
+		rb_copy(r->id, sizeof r->id, rb_json_str(it, "id"));
 		if (!r->id[0] || k == n)
 			continue;
-		rb_copy(r->name, sizeof r->name, json_str(it, "name"));
-		rb_copy(r->risk, sizeof r->risk, json_str(it, "risk"));
-		rb_copy(r->key_id, sizeof r->key_id, json_str(it, "key_id"));
-		rb_copy(r->digest, sizeof r->digest, json_str(it, "digest"));
-		r->version = json_int(it, "version", 0);
+		rb_copy(r->name, sizeof r->name, rb_json_str(it, "name"));
+		rb_copy(r->risk, sizeof r->risk, rb_json_str(it, "risk"));
+		rb_copy(r->key_id, sizeof r->key_id, rb_json_str(it, "key_id"));
+		rb_copy(r->digest, sizeof r->digest, rb_json_str(it, "digest"));
+		r->version = rb_json_int(it, "version", 0);
 		/* A version checked before keeps its result: published versions never change. */
 		for (int o = 0; o < s->n_rbs; o++) {
 			struct rb_row *old = &s->rbs[o];
@@ -282,15 +282,15 @@ static int take_execs(struct runbooks *s, const cJSON *items)
 	cJSON_ArrayForEach(it, items)
 	{
 		struct ex_row *e = &rows[k];
-		rb_copy(e->id, sizeof e->id, json_str(it, "id"));
+		rb_copy(e->id, sizeof e->id, rb_json_str(it, "id"));
 		if (!e->id[0] || k == n)
 			continue;
-		rb_copy(e->runbook_id, sizeof e->runbook_id, json_str(it, "runbook_id"));
-		rb_copy(e->status, sizeof e->status, json_str(it, "status"));
-		rb_copy(e->incident, sizeof e->incident, json_str(it, "incident_id"));
-		rb_copy(e->by, sizeof e->by, json_str(it, "launched_by"));
-		e->version = json_int(it, "runbook_version", 0);
-		e->created_ms = inc_time_ms(json_str(it, "created_at"));
+		rb_copy(e->runbook_id, sizeof e->runbook_id, rb_json_str(it, "runbook_id"));
+		rb_copy(e->status, sizeof e->status, rb_json_str(it, "status"));
+		rb_copy(e->incident, sizeof e->incident, rb_json_str(it, "incident_id"));
+		rb_copy(e->by, sizeof e->by, rb_json_str(it, "launched_by"));
+		e->version = rb_json_int(it, "runbook_version", 0);
+		e->created_ms = inc_time_ms(rb_json_str(it, "created_at"));
 		k++;
 	}
 	free(s->exs);
@@ -355,7 +355,7 @@ static int open_launch(struct runbooks *s, struct app *a)
 	struct ui_form *f = run_dialog_form(&s->dlg, DLG_LAUNCH, title);
 	ui_form_add_text(f, "Incident", s->incident, false);
 	ui_form_add_text(f, "Parameters", "", false);
-	if (risk_needs_typing(r->risk))
+	if (rb_risk_needs_typing(r->risk))
 		run_dialog_require_typed(&s->dlg, r->id, r->risk);
 	return UI_HANDLED | UI_REDRAW;
 }
@@ -415,9 +415,9 @@ static int take_launch(struct runbooks *s, struct app *a, struct backend_respons
 	run_dialog_answer(&s->dlg, true, NULL);
 	cJSON *o = cJSON_Parse(resp->body);
 	char id[48];
-	rb_copy(id, sizeof id, json_str(o, "id"));
+	rb_copy(id, sizeof id, rb_json_str(o, "id"));
 	app_message(a, UI_MSG_INFO, "launched %s%s, receipt %s", id,
-		    resp->replayed ? " (replayed)" : "", json_str(o, "receipt_id"));
+		    resp->replayed ? " (replayed)" : "", rb_json_str(o, "receipt_id"));
 	cJSON_Delete(o);
 	if (id[0])
 		app_push(a, runner_new(a, id));
@@ -448,7 +448,7 @@ static int runbooks_reply(struct screen *base, struct app *a, int tag, void *use
 
 static void step_line(const cJSON *st, int i, char *out, size_t len)
 {
-	const char *kind = json_str(st, "kind");
+	const char *kind = rb_json_str(st, "kind");
 	char what[256] = "", rb[64] = "";
 	if (!strcmp(kind, "command")) {
 		size_t used = 0;
@@ -463,7 +463,7 @@ static void step_line(const cJSON *st, int i, char *out, size_t len)
 		}
 	} else if (!strcmp(kind, "approval")) {
 		const cJSON *g = cJSON_GetObjectItem(st, "approvals"), *r;
-		size_t used = (size_t)snprintf(what, sizeof what, "needs %d of", json_int(g, "count", 1));
+		size_t used = (size_t)snprintf(what, sizeof what, "needs %d of", rb_json_int(g, "count", 1));
 		cJSON_ArrayForEach(r, cJSON_GetObjectItem(g, "roles"))
 		{
 			int n = snprintf(what + used, sizeof what - used, " %s",
@@ -475,9 +475,9 @@ static void step_line(const cJSON *st, int i, char *out, size_t len)
 	}
 	const cJSON *back = cJSON_GetObjectItem(st, "rollback");
 	if (back)
-		snprintf(rb, sizeof rb, "  (rollback: %s)", json_str(back, "kind"));
-	snprintf(out, len, "%2d  %-8s %-12.40s %.80s%s%s%s", i, kind, json_str(st, "id"),
-		 json_str(st, "title"), what[0] ? "  " : "", what, rb);
+		snprintf(rb, sizeof rb, "  (rollback: %s)", rb_json_str(back, "kind"));
+	snprintf(out, len, "%2d  %-8s %-12.40s %.80s%s%s%s", i, kind, rb_json_str(st, "id"),
+		 rb_json_str(st, "title"), what[0] ? "  " : "", what, rb);
 }
 
 static void build_preview(struct runbooks *s, const struct rb_row *r)
@@ -490,7 +490,7 @@ static void build_preview(struct runbooks *s, const struct rb_row *r)
 	ui_pager_clear(&s->preview);
 	snprintf(line, sizeof line, "%s v%d %s %s %s %s risk", r->id, r->version,
 		 ui_glyph(UI_G_VLINE), r->name, ui_glyph(UI_G_VLINE), r->risk);
-	ui_pager_add(&s->preview, risk_role(r->risk), line);
+	ui_pager_add(&s->preview, rb_risk_role(r->risk), line);
 	char mark[32];
 	snprintf(line, sizeof line, "signed by key %s: %s%s%s%s", r->key_id,
 		 verified_text(r->verified, mark, sizeof mark), r->why[0] ? " (" : "", r->why,

@@ -103,7 +103,7 @@ static int m_role(void *ctx, int row, int col)
 {
 	const struct step_row *st = &((struct runner *)ctx)->steps[row];
 	if (col == 3)
-		return run_status_role(st->status);
+		return rb_status_role(st->status);
 	if (col == 5 && st->has_exit && st->exit_code != 0)
 		return ROLE_SEV1;
 	return col == 0 || col == 4 ? UI_ROLE_DIM : -1;
@@ -156,20 +156,20 @@ static void take_steps(struct runner *r, const cJSON *steps)
 	cJSON_ArrayForEach(it, steps)
 	{
 		struct step_row *st = &rows[k];
-		rb_copy(st->id, sizeof st->id, json_str(it, "id"));
+		rb_copy(st->id, sizeof st->id, rb_json_str(it, "id"));
 		if (!st->id[0] || k == n)
 			continue;
-		rb_copy(st->kind, sizeof st->kind, json_str(it, "kind"));
-		rb_copy(st->status, sizeof st->status, json_str(it, "status"));
-		rb_copy(st->title, sizeof st->title, json_str(it, "title"));
-		st->attempts = json_int(it, "attempts", 0);
-		st->approvals = json_int(it, "approvals", 0);
-		st->required = json_int(it, "required", 0);
+		rb_copy(st->kind, sizeof st->kind, rb_json_str(it, "kind"));
+		rb_copy(st->status, sizeof st->status, rb_json_str(it, "status"));
+		rb_copy(st->title, sizeof st->title, rb_json_str(it, "title"));
+		st->attempts = rb_json_int(it, "attempts", 0);
+		st->approvals = rb_json_int(it, "approvals", 0);
+		st->required = rb_json_int(it, "required", 0);
 		st->has_exit = cJSON_IsNumber(cJSON_GetObjectItem(it, "exit_code"));
-		st->exit_code = json_int(it, "exit_code", 0);
+		st->exit_code = rb_json_int(it, "exit_code", 0);
 		const char *out = cJSON_GetStringValue(cJSON_GetObjectItem(it, "output"));
 		st->output = out ? strdup(out) : NULL;
-		st->started_ms = inc_time_ms(json_str(it, "started_at"));
+		st->started_ms = inc_time_ms(rb_json_str(it, "started_at"));
 		k++;
 	}
 	free_steps(r->steps, r->n_steps);
@@ -190,15 +190,15 @@ static int take_exec(struct runner *r, struct app *a, struct backend_response *r
 	}
 	r->missing = false;
 	cJSON *o = cJSON_Parse(resp->body);
-	rb_copy(r->runbook_id, sizeof r->runbook_id, json_str(o, "runbook_id"));
-	rb_copy(r->status, sizeof r->status, json_str(o, "status"));
-	rb_copy(r->incident, sizeof r->incident, json_str(o, "incident_id"));
-	rb_copy(r->by, sizeof r->by, json_str(o, "launched_by"));
-	rb_copy(r->digest, sizeof r->digest, json_str(o, "runbook_digest"));
-	rb_copy(r->risk, sizeof r->risk, json_str(o, "risk"));
-	rb_copy(r->created_at, sizeof r->created_at, json_str(o, "created_at"));
-	rb_copy(r->receipt, sizeof r->receipt, json_str(o, "receipt_id"));
-	r->version = json_int(o, "runbook_version", 0);
+	rb_copy(r->runbook_id, sizeof r->runbook_id, rb_json_str(o, "runbook_id"));
+	rb_copy(r->status, sizeof r->status, rb_json_str(o, "status"));
+	rb_copy(r->incident, sizeof r->incident, rb_json_str(o, "incident_id"));
+	rb_copy(r->by, sizeof r->by, rb_json_str(o, "launched_by"));
+	rb_copy(r->digest, sizeof r->digest, rb_json_str(o, "runbook_digest"));
+	rb_copy(r->risk, sizeof r->risk, rb_json_str(o, "risk"));
+	rb_copy(r->created_at, sizeof r->created_at, rb_json_str(o, "created_at"));
+	rb_copy(r->receipt, sizeof r->receipt, rb_json_str(o, "receipt_id"));
+	r->version = rb_json_int(o, "runbook_version", 0);
 	take_steps(r, cJSON_GetObjectItem(o, "steps"));
 	cJSON_Delete(o);
 	r->have_exec = r->runbook_id[0] != 0;
@@ -228,7 +228,7 @@ static const cJSON *doc_step(const struct runner *r, const char *id)
 	const cJSON *st;
 	cJSON_ArrayForEach(st, cJSON_GetObjectItem(r->doc, "steps"))
 	{
-		if (!strcmp(json_str(st, "id"), id))
+		if (!strcmp(rb_json_str(st, "id"), id))
 			return st;
 	}
 	return NULL;
@@ -287,7 +287,7 @@ static void ask_execute(struct runner *r)
 		run_dialog_text(&r->dlg, "Run a command", UI_ROLE_DIALOG_TITLE,
 				line[0] ? line : "(the command is in the pinned runbook version)");
 		snprintf(line, sizeof line, "timeout %ds · the output shows when it ends",
-			 json_int(ds, "timeout_s", 0));
+			 rb_json_int(ds, "timeout_s", 0));
 		run_dialog_text(&r->dlg, "Run a command", UI_ROLE_DIM, line);
 		snprintf(q, sizeof q, "Run step %s now?", st->id);
 	}
@@ -315,13 +315,13 @@ static int open_execute(struct runner *r, struct app *a)
 	}
 	snprintf(r->step, sizeof r->step, "%s", st->id);
 	bool manual = !strcmp(st->kind, "manual");
-	if (manual || risk_needs_typing(r->risk)) {
+	if (manual || rb_risk_needs_typing(r->risk)) {
 		char title[128];
 		snprintf(title, sizeof title, "%s step %.60s", manual ? "Confirm" : "Run", st->id);
 		struct ui_form *f = run_dialog_form(&r->dlg, DLG_EXECUTE, title);
 		if (manual)
 			ui_form_add_text(f, "Note", "", false);
-		if (risk_needs_typing(r->risk))
+		if (rb_risk_needs_typing(r->risk))
 			run_dialog_require_typed(&r->dlg, r->runbook_id, r->risk);
 	} else {
 		run_dialog_start(&r->dlg);
@@ -341,7 +341,7 @@ static int open_reasoned(struct runner *r, struct app *a, int what)
 		return refuse(a, "the run is %s already", r->status);
 	struct ui_form *f = run_dialog_form(&r->dlg, what, abort ? "Abort the run" : "Roll back the run");
 	ui_form_add_text(f, "Reason", "", true);
-	if (risk_needs_typing(r->risk))
+	if (rb_risk_needs_typing(r->risk))
 		run_dialog_require_typed(&r->dlg, r->runbook_id, r->risk);
 	return UI_HANDLED | UI_REDRAW;
 }
@@ -410,13 +410,13 @@ static int take_change(struct runner *r, struct app *a, int tag, struct backend_
 	}
 	run_dialog_answer(&r->dlg, true, NULL);
 	cJSON *o = cJSON_Parse(resp->body);
-	const char *rc = json_str(o, "receipt_id"), *st = json_str(o, "status");
+	const char *rc = rb_json_str(o, "receipt_id"), *st = rb_json_str(o, "status");
 	if (tag == TAG_EXECUTE && resp->status == 202)
 		app_message(a, UI_MSG_INFO, "step %s is running%s", r->step,
 			    resp->replayed ? " (replayed)" : "");
 	else if (tag == TAG_EXECUTE && cJSON_IsNumber(cJSON_GetObjectItem(o, "exit_code")))
 		app_message(a, UI_MSG_INFO, "step %s %s (exit %d), receipt %s", r->step, st,
-			    json_int(o, "exit_code", 0), rc);
+			    rb_json_int(o, "exit_code", 0), rc);
 	else if (tag == TAG_EXECUTE)
 		app_message(a, UI_MSG_INFO, "step %s %s, receipt %s", r->step, st, rc);
 	else
@@ -499,7 +499,7 @@ static void draw_head(struct runner *r, struct app *a)
 		 ui_glyph(UI_G_VLINE), r->status[0] ? r->status : "loading");
 	int rw = ui_text_width(right, strlen(right)), half = COLS / 2;
 	ui_put(stdscr, 0, 0, COLS - rw, UI_ROLE_TITLE, left);
-	ui_put(stdscr, 0, COLS - rw, rw, r->have_exec ? risk_role(r->risk) : UI_ROLE_TITLE, right);
+	ui_put(stdscr, 0, COLS - rw, rw, r->have_exec ? rb_risk_role(r->risk) : UI_ROLE_TITLE, right);
 	ui_fill(stdscr, 1, 0, 2, COLS, UI_ROLE_NORMAL);
 	if (!r->have_exec) {
 		ui_put(stdscr, 1, 1, COLS - 2, r->missing ? UI_ROLE_ERROR : UI_ROLE_DIM,
@@ -514,7 +514,7 @@ static void draw_head(struct runner *r, struct app *a)
 	snprintf(buf, sizeof buf, "%s, %s%s", app_actor_name(a, r->by),
 		 strcmp(age, "now") ? age : "just now", strcmp(age, "now") ? " ago" : "");
 	field(2, 1, half - 1, "Launched", UI_ROLE_NORMAL, buf);
-	field(2, half, COLS - half - 1, "Status", run_status_role(r->status), r->status);
+	field(2, half, COLS - half - 1, "Status", rb_status_role(r->status), r->status);
 }
 
 static void rule(int y, const char *text)
