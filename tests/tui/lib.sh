@@ -44,8 +44,10 @@ ASAN_OPTIONS='${ASAN_OPTIONS:-}' LSAN_OPTIONS='${LSAN_OPTIONS:-}' \
 screen() { tm capture-pane -p -t kx; }
 
 # wait_for TEXT [SECONDS]: true once TEXT is on the screen; counts a pass or a failure.
+# Deadlines, not sleeps: a passing run never waits them out, so they can be generous for
+# sanitizer builds on a loaded machine (TUI_WAIT_SCALE multiplies every one).
 wait_for() {
-	local text=$1 limit=${2:-10}
+	local text=$1 limit=$(( ${2:-10} * ${TUI_WAIT_SCALE:-3} ))
 	local deadline=$((SECONDS + limit))
 	while [ "$SECONDS" -lt "$deadline" ]; do
 		if screen | grep -qF -- "$text"; then ok; return 0; fi
@@ -57,7 +59,7 @@ wait_for() {
 
 # wait_gone TEXT [SECONDS]
 wait_gone() {
-	local text=$1 limit=${2:-10}
+	local text=$1 limit=$(( ${2:-10} * ${TUI_WAIT_SCALE:-3} ))
 	local deadline=$((SECONDS + limit))
 	while [ "$SECONDS" -lt "$deadline" ]; do
 		if ! screen | grep -qF -- "$text"; then ok; return 0; fi
