@@ -180,35 +180,6 @@ int store_receipt_seq_range(struct store *s, const char *tenant_id, const char *
 	return rc;
 }
 
-int store_receipt_walk_seq(struct store *s, const char *tenant_id, int64_t first, int64_t last,
-			   store_receipt_fn fn, void *ctx)
-{
-	/* Its own statement (not the cache): the callback runs cached queries. */
-	static const char sql[] = "SELECT tenant_id, id, at, actor, action, resource, request_id,"
-				  " effect, seq, leaf FROM receipts WHERE tenant_id = ?"
-				  " AND seq >= ? AND seq <= ? ORDER BY seq";
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return -1;
-	store_bind_text(st, 1, tenant_id);
-	sqlite3_bind_int64(st, 2, first);
-	sqlite3_bind_int64(st, 3, last);
-	int rc = 0, step;
-	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *c[8];
-		for (int i = 0; i < 8; i++)
-			c[i] = (const char *)sqlite3_column_text(st, i);
-		struct store_receipt_row r = {c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7],
-					      sqlite3_column_int64(st, 8),
-					      (const char *)sqlite3_column_text(st, 9)};
-		rc = fn(ctx, &r);
-	}
-	if (rc == 0 && step != SQLITE_DONE)
-		rc = -1;
-	sqlite3_finalize(st);
-	return rc;
-}
-
 /* Steps a private statement, handing each row as an object to fn (which borrows it). */
 static int walk_rows(sqlite3_stmt *st, store_row_fn fn, void *ctx)
 {

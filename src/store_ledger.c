@@ -199,17 +199,21 @@ cJSON *store_receipt_list(struct store *s, const char *tenant_id,
 	return a;
 }
 
-int store_receipt_walk(struct store *s, const char *tenant_id, store_receipt_fn fn, void *ctx)
+int store_receipt_walk_seq(struct store *s, const char *tenant_id, int64_t first, int64_t last,
+			   store_receipt_fn fn, void *ctx)
 {
-	/* Its own statement (not the cache): the callback may run other cached queries. */
+	/* Its own statement (not the cache): the callback runs cached queries. */
 	static const char sql[] = "SELECT tenant_id, id, at, actor, action, resource, request_id,"
-				  " effect, seq, leaf FROM receipts WHERE tenant_id = ? ORDER BY seq";
+				  " effect, seq, leaf FROM receipts WHERE tenant_id = ?"
+				  " AND seq >= ? AND seq <= ? ORDER BY seq";
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	store_bind_text(st, 1, tenant_id);
-	int rc = 0;
-	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+	sqlite3_bind_int64(st, 2, first);
+	sqlite3_bind_int64(st, 3, last);
+	int rc = 0, step;
+	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *c[8];
 		for (int i = 0; i < 8; i++)
 			c[i] = (const char *)sqlite3_column_text(st, i);
@@ -218,8 +222,15 @@ int store_receipt_walk(struct store *s, const char *tenant_id, store_receipt_fn 
 					      (const char *)sqlite3_column_text(st, 9)};
 		rc = fn(ctx, &r);
 	}
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = -1;
 	sqlite3_finalize(st);
 	return rc;
+}
+
+int store_receipt_walk(struct store *s, const char *tenant_id, store_receipt_fn fn, void *ctx)
+{
+	return store_receipt_walk_seq(s, tenant_id, 1, INT64_MAX, fn, ctx);
 }
 
 int store_checkpoint_walk(struct store *s, const char *tenant_id, store_checkpoint_fn fn,
