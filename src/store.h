@@ -25,7 +25,11 @@ struct store_options {
 	const char *vfs; /* SQLite VFS name; NULL: the default */
 };
 
-struct store *store_open(const char *path, const struct store_options *opt, struct kx_error *err);
+/* location: a SQLite file path, or a postgres:// (postgresql://) URL for the PostgreSQL store
+ * that several klaxond instances share (store_pg.c). */
+struct store *store_open(const char *location, const struct store_options *opt,
+			 struct kx_error *err);
+bool store_is_url(const char *location);
 void store_close(struct store *s);
 int store_schema_version(struct store *s);
 
@@ -43,6 +47,11 @@ void store_rollback(struct store *s);
 int store_savepoint(struct store *s, struct kx_error *err);
 int store_savepoint_release(struct store *s, struct kx_error *err);
 void store_savepoint_rollback(struct store *s);
+
+/* Serialises writers of one scope (e.g. a tenant's ledger, an idempotency key) across every
+ * process sharing the store, until the transaction ends. SQLite has a single writer already;
+ * PostgreSQL takes a transaction-scoped advisory lock. scope names what is locked. */
+int store_lock(struct store *s, const char *scope, struct kx_error *err);
 
 /* meta: key/value facts about the store (the server key's id, the store's kind). */
 int store_meta_set(struct store *s, const char *key, const char *value, struct kx_error *err);

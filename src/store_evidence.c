@@ -5,13 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store_internal.h"
+#include "store_lite.h"
 
 /* ---- the export record and its bundle ---- */
 
 /* Streams the bundle into a zeroblob of its size, chunk by chunk: the bundle is never held
  * in memory whole. */
-static int bundle_write(struct store *s, sqlite3_int64 rowid, FILE *bundle, int64_t bytes,
+static int bundle_write(struct store_lite *s, sqlite3_int64 rowid, FILE *bundle, int64_t bytes,
 			struct kx_error *err)
 {
 	sqlite3_blob *blob = NULL;
@@ -34,9 +34,10 @@ static int bundle_write(struct store *s, sqlite3_int64 rowid, FILE *bundle, int6
 	return rc;
 }
 
-int store_evidence_insert(struct store *s, const struct store_export_row *r, FILE *bundle,
+int lite_evidence_insert(struct store *base, const struct store_export_row *r, FILE *bundle,
 			  struct kx_error *err)
 {
+	struct store_lite *s = lite(base);
 	static const char rec[] =
 		"INSERT INTO evidence_exports(tenant_id, id, from_at, to_at, created_at, actor,"
 		" receipt_id, checkpoint_size, previous_checkpoint_size, manifest_digest, counts,"
@@ -72,8 +73,9 @@ int store_evidence_insert(struct store *s, const struct store_export_row *r, FIL
 	return bundle_write(s, sqlite3_last_insert_rowid(s->db), bundle, r->bytes, err);
 }
 
-int64_t store_evidence_last_size(struct store *s, const char *tenant_id)
+int64_t lite_evidence_last_size(struct store *base, const char *tenant_id)
 {
+	struct store_lite *s = lite(base);
 	static const char sql[] = "SELECT checkpoint_size FROM evidence_exports"
 				  " WHERE tenant_id = ? ORDER BY id DESC LIMIT 1";
 	sqlite3_stmt *st = store_stmt(s, sql, NULL);
@@ -91,9 +93,10 @@ int64_t store_evidence_last_size(struct store *s, const char *tenant_id)
 	" checkpoint_size, previous_checkpoint_size, manifest_digest, counts AS counts_json,"  \
 	" bytes"
 
-cJSON *store_evidence_list(struct store *s, const char *tenant_id, const char *after_id,
+cJSON *lite_evidence_list(struct store *base, const char *tenant_id, const char *after_id,
 			   int limit)
 {
+	struct store_lite *s = lite(base);
 	static const char sql[] = "SELECT " EXPORT_COLS " FROM evidence_exports"
 				  " WHERE tenant_id = ?1 AND (?2 IS NULL OR id < ?2)"
 				  " ORDER BY id DESC LIMIT ?3";
@@ -106,8 +109,9 @@ cJSON *store_evidence_list(struct store *s, const char *tenant_id, const char *a
 	return store_all_rows(st);
 }
 
-cJSON *store_evidence_get(struct store *s, const char *tenant_id, const char *id)
+cJSON *lite_evidence_get(struct store *base, const char *tenant_id, const char *id)
 {
+	struct store_lite *s = lite(base);
 	static const char sql[] = "SELECT " EXPORT_COLS " FROM evidence_exports"
 				  " WHERE tenant_id = ? AND id = ?";
 	sqlite3_stmt *st = store_stmt(s, sql, NULL);
@@ -118,9 +122,10 @@ cJSON *store_evidence_get(struct store *s, const char *tenant_id, const char *id
 	return store_one_row(st);
 }
 
-int store_evidence_bundle(struct store *s, const char *tenant_id, const char *id, char **data,
+int lite_evidence_bundle(struct store *base, const char *tenant_id, const char *id, char **data,
 			  size_t *len)
 {
+	struct store_lite *s = lite(base);
 	static const char sql[] = "SELECT rowid FROM evidence_bundles WHERE tenant_id = ?"
 				  " AND export_id = ?";
 	*data = NULL;
@@ -155,9 +160,10 @@ int store_evidence_bundle(struct store *s, const char *tenant_id, const char *id
 
 /* ---- the window ---- */
 
-int store_receipt_seq_range(struct store *s, const char *tenant_id, const char *from,
+int lite_receipt_seq_range(struct store *base, const char *tenant_id, const char *from,
 			    const char *to, int64_t *first, int64_t *last)
 {
+	struct store_lite *s = lite(base);
 	/* The receipts of the window's timeline events too: an act the core records for itself
 	 * (a command step's end) may stamp its event a millisecond apart from its receipt. */
 	static const char sql[] =
@@ -195,9 +201,10 @@ static int walk_rows(sqlite3_stmt *st, store_row_fn fn, void *ctx)
 	return rc;
 }
 
-int store_incident_walk_window(struct store *s, const char *tenant_id, const char *from,
+int lite_incident_walk_window(struct store *base, const char *tenant_id, const char *from,
 			       const char *to, store_row_fn fn, void *ctx)
 {
+	struct store_lite *s = lite(base);
 	/* The incidents that had an event in the window, as they stand now. */
 	static const char sql[] =
 		"SELECT id, tenant_id, title, description, severity, status, commander, region,"
@@ -213,9 +220,10 @@ int store_incident_walk_window(struct store *s, const char *tenant_id, const cha
 	return walk_rows(st, fn, ctx);
 }
 
-int store_timeline_walk_window(struct store *s, const char *tenant_id, const char *from,
+int lite_timeline_walk_window(struct store *base, const char *tenant_id, const char *from,
 			       const char *to, store_row_fn fn, void *ctx)
 {
+	struct store_lite *s = lite(base);
 	static const char sql[] = "SELECT id, incident_id, at, kind, actor, data AS data_json,"
 				  " receipt_id FROM timeline WHERE tenant_id = ?1 AND at >= ?2"
 				  " AND at < ?3 ORDER BY id";
@@ -237,9 +245,10 @@ static const char *doc_kind_name(enum store_doc_kind kind)
 	}
 }
 
-int store_doc_version_at(struct store *s, enum store_doc_kind kind, const char *tenant_id,
+int lite_doc_version_at(struct store *base, enum store_doc_kind kind, const char *tenant_id,
 			 const char *at)
 {
+	struct store_lite *s = lite(base);
 	static const char sql[] = "SELECT COALESCE(MAX(version), 0) FROM documents"
 				  " WHERE tenant_id = ? AND kind = ? AND created_at <= ?";
 	sqlite3_stmt *st = store_stmt(s, sql, NULL);
@@ -253,9 +262,10 @@ int store_doc_version_at(struct store *s, enum store_doc_kind kind, const char *
 	return v;
 }
 
-int store_doc_walk(struct store *s, enum store_doc_kind kind, const char *tenant_id, int first,
+int lite_doc_walk(struct store *base, enum store_doc_kind kind, const char *tenant_id, int first,
 		   int last, store_row_fn fn, void *ctx)
 {
+	struct store_lite *s = lite(base);
 	static const char sql[] = "SELECT version, digest, doc, created_at FROM documents"
 				  " WHERE tenant_id = ? AND kind = ? AND version >= ? AND version <= ?"
 				  " ORDER BY version";

@@ -1,9 +1,10 @@
 /* SQL for governed exceptions. */
-#include "store_internal.h"
+#include "store_lite.h"
 
-int store_exception_insert(struct store *s, const char *tenant_id, const cJSON *e,
+int lite_exception_insert(struct store *base, const char *tenant_id, const cJSON *e,
 			   struct kx_error *err)
 {
+	struct store_lite *s = lite(base);
 	static const char sql[] = "INSERT INTO exceptions(tenant_id, receipt_id, action, actor,"
 				  " resource, rules, justification_digest, at) VALUES (?,?,?,?,?,?,?,?)";
 	sqlite3_stmt *st = store_stmt(s, sql, err);
@@ -17,8 +18,9 @@ int store_exception_insert(struct store *s, const char *tenant_id, const cJSON *
 	return store_step_done(s, st, err);
 }
 
-cJSON *store_exception_list(struct store *s, const char *tenant_id, bool open_only)
+cJSON *lite_exception_list(struct store *base, const char *tenant_id, bool open_only)
 {
+	struct store_lite *s = lite(base);
 	static const char sql[] = "SELECT receipt_id, action, actor, resource, rules AS rules_json,"
 				  " justification_digest, at, acknowledged_by, acknowledged_at"
 				  " FROM exceptions WHERE tenant_id = ?1"
@@ -31,9 +33,10 @@ cJSON *store_exception_list(struct store *s, const char *tenant_id, bool open_on
 	return store_all_rows(st);
 }
 
-int store_exception_acknowledge(struct store *s, const char *tenant_id, const char *receipt_id,
+int lite_exception_acknowledge(struct store *base, const char *tenant_id, const char *receipt_id,
 				const char *actor, const char *at, struct kx_error *err)
 {
+	struct store_lite *s = lite(base);
 	static const char sql[] = "UPDATE exceptions SET acknowledged_by = ?3, acknowledged_at = ?4"
 				  " WHERE tenant_id = ?1 AND receipt_id = ?2 AND acknowledged_at IS NULL";
 	sqlite3_stmt *st = store_stmt(s, sql, err);

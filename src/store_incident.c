@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store_internal.h"
+#include "store_lite.h"
 
 #define INCIDENT_COLS                                                                         \
 	"id, tenant_id, title, description, severity, status, commander, region,"             \
@@ -15,8 +15,9 @@ static const char *const incident_fields[] = {
 	"status",    "commander",  "region",	  "labels",	 "created_at",
 	"updated_at", "resolved_at", "version", "receipt_id"};
 
-int store_incident_insert(struct store *s, const cJSON *inc, struct kx_error *err)
+int lite_incident_insert(struct store *base, const cJSON *inc, struct kx_error *err)
 {
+	struct store_lite *s = lite(base);
 	static const char sql[] =
 		"INSERT INTO incidents(tenant_id, id, title, description, severity, status,"
 		" commander, region, labels, created_at, updated_at, resolved_at, version,"
@@ -29,8 +30,9 @@ int store_incident_insert(struct store *s, const cJSON *inc, struct kx_error *er
 	return store_step_done(s, st, err);
 }
 
-int store_incident_update(struct store *s, const cJSON *inc, struct kx_error *err)
+int lite_incident_update(struct store *base, const cJSON *inc, struct kx_error *err)
 {
+	struct store_lite *s = lite(base);
 	static const char sql[] =
 		"UPDATE incidents SET title = ?3, description = ?4, severity = ?5, status = ?6,"
 		" commander = ?7, region = ?8, labels = ?9, updated_at = ?11, resolved_at = ?12,"
@@ -43,8 +45,9 @@ int store_incident_update(struct store *s, const cJSON *inc, struct kx_error *er
 	return store_step_done(s, st, err);
 }
 
-cJSON *store_incident_get(struct store *s, const char *tenant_id, const char *id)
+cJSON *lite_incident_get(struct store *base, const char *tenant_id, const char *id)
 {
+	struct store_lite *s = lite(base);
 	static const char sql[] = "SELECT " INCIDENT_COLS " FROM incidents"
 				  " WHERE tenant_id = ? AND id = ?";
 	sqlite3_stmt *st = store_stmt(s, sql, NULL);
@@ -66,9 +69,10 @@ cJSON *store_incident_get(struct store *s, const char *tenant_id, const char *id
 	" AND (?4 IS NULL OR instr(lower(title), lower(?4)) > 0)"                            \
 	" AND id < ?5 ORDER BY id DESC LIMIT ?6"
 
-cJSON *store_incident_list(struct store *s, const char *tenant_id,
+cJSON *lite_incident_list(struct store *base, const char *tenant_id,
 			   const struct store_incident_filter *f)
 {
+	struct store_lite *s = lite(base);
 	/* Statuses are matched through json_each of a bound array, so one prepared statement
 	 * serves any number of them; instr() keeps the title filter free of LIKE escapes. */
 	static const char one_status[] = "SELECT " INCIDENT_COLS " FROM incidents"
@@ -101,9 +105,10 @@ cJSON *store_incident_list(struct store *s, const char *tenant_id,
 	return store_all_rows(st);
 }
 
-int store_timeline_insert(struct store *s, const char *tenant_id, const cJSON *ev,
+int lite_timeline_insert(struct store *base, const char *tenant_id, const cJSON *ev,
 			  struct kx_error *err)
 {
+	struct store_lite *s = lite(base);
 	static const char sql[] = "INSERT INTO timeline(tenant_id, id, incident_id, at, kind,"
 				  " actor, data, receipt_id) VALUES (?,?,?,?,?,?,?,?)";
 	sqlite3_stmt *st = store_stmt(s, sql, err);
@@ -116,9 +121,10 @@ int store_timeline_insert(struct store *s, const char *tenant_id, const cJSON *e
 	return store_step_done(s, st, err);
 }
 
-cJSON *store_timeline_list(struct store *s, const char *tenant_id, const char *incident_id,
+cJSON *lite_timeline_list(struct store *base, const char *tenant_id, const char *incident_id,
 			   const char *after_id, int limit)
 {
+	struct store_lite *s = lite(base);
 	static const char sql[] = "SELECT id, incident_id, at, kind, actor, data AS data_json,"
 				  " receipt_id FROM timeline WHERE tenant_id = ?1"
 				  " AND incident_id = ?2 AND id > ?3 ORDER BY id LIMIT ?4";

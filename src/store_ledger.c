@@ -3,10 +3,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store_internal.h"
+#include "store_lite.h"
 
-int64_t store_ledger_size(struct store *s, const char *tenant_id)
+int64_t lite_ledger_size(struct store *base, const char *tenant_id)
 {
+	struct store_lite *s = lite(base);
 	static const char sql[] = "SELECT COALESCE(MAX(seq), 0) FROM receipts WHERE tenant_id = ?";
 	sqlite3_stmt *st = store_stmt(s, sql, NULL);
 	if (!st)
@@ -17,8 +18,9 @@ int64_t store_ledger_size(struct store *s, const char *tenant_id)
 	return n;
 }
 
-int store_receipt_insert(struct store *s, const struct store_receipt_row *r, struct kx_error *err)
+int lite_receipt_insert(struct store *base, const struct store_receipt_row *r, struct kx_error *err)
 {
+	struct store_lite *s = lite(base);
 	static const char sql[] = "INSERT INTO receipts(tenant_id, seq, id, at, actor, action,"
 				  " resource, request_id, effect, leaf) VALUES (?,?,?,?,?,?,?,?,?,?)";
 	sqlite3_stmt *st = store_stmt(s, sql, err);
@@ -37,9 +39,10 @@ int store_receipt_insert(struct store *s, const struct store_receipt_row *r, str
 	return store_step_done(s, st, err);
 }
 
-int store_decision_insert(struct store *s, const char *tenant_id, const char *receipt_id,
+int lite_decision_insert(struct store *base, const char *tenant_id, const char *receipt_id,
 			  const char *digest_b64, const char *record, struct kx_error *err)
 {
+	struct store_lite *s = lite(base);
 	static const char sql[] = "INSERT INTO decisions(tenant_id, receipt_id, digest, record)"
 				  " VALUES (?,?,?,?)";
 	sqlite3_stmt *st = store_stmt(s, sql, err);
@@ -52,9 +55,10 @@ int store_decision_insert(struct store *s, const char *tenant_id, const char *re
 	return store_step_done(s, st, err);
 }
 
-int store_decision_get(struct store *s, const char *tenant_id, const char *receipt_id,
+int lite_decision_get(struct store *base, const char *tenant_id, const char *receipt_id,
 		       char **digest_b64, char **record)
 {
+	struct store_lite *s = lite(base);
 	static const char sql[] = "SELECT digest, record FROM decisions WHERE tenant_id = ?"
 				  " AND receipt_id = ?";
 	*digest_b64 = *record = NULL;
@@ -81,9 +85,10 @@ int store_decision_get(struct store *s, const char *tenant_id, const char *recei
 	return found;
 }
 
-int store_node_put(struct store *s, const char *tenant_id, unsigned level, uint64_t index,
+int lite_node_put(struct store *base, const char *tenant_id, unsigned level, uint64_t index,
 		   const merkle_hash hash, struct kx_error *err)
 {
+	struct store_lite *s = lite(base);
 	static const char sql[] = "INSERT INTO ledger_nodes(tenant_id, level, idx, hash)"
 				  " VALUES (?,?,?,?)";
 	sqlite3_stmt *st = store_stmt(s, sql, err);
@@ -96,9 +101,10 @@ int store_node_put(struct store *s, const char *tenant_id, unsigned level, uint6
 	return store_step_done(s, st, err);
 }
 
-int store_node_get(struct store *s, const char *tenant_id, unsigned level, uint64_t index,
+int lite_node_get(struct store *base, const char *tenant_id, unsigned level, uint64_t index,
 		   merkle_hash out)
 {
+	struct store_lite *s = lite(base);
 	static const char sql[] = "SELECT hash FROM ledger_nodes WHERE tenant_id = ?"
 				  " AND level = ? AND idx = ?";
 	sqlite3_stmt *st = store_stmt(s, sql, NULL);
@@ -117,10 +123,11 @@ int store_node_get(struct store *s, const char *tenant_id, unsigned level, uint6
 	return rc;
 }
 
-int store_checkpoint_insert(struct store *s, const char *tenant_id, uint64_t size,
+int lite_checkpoint_insert(struct store *base, const char *tenant_id, uint64_t size,
 			    const merkle_hash root, const char *note, const char *at,
 			    struct kx_error *err)
 {
+	struct store_lite *s = lite(base);
 	static const char sql[] = "INSERT INTO checkpoints(tenant_id, size, root, note, at)"
 				  " VALUES (?,?,?,?,?)";
 	sqlite3_stmt *st = store_stmt(s, sql, err);
@@ -134,9 +141,10 @@ int store_checkpoint_insert(struct store *s, const char *tenant_id, uint64_t siz
 	return store_step_done(s, st, err);
 }
 
-char *store_checkpoint_get(struct store *s, const char *tenant_id, uint64_t size,
+char *lite_checkpoint_get(struct store *base, const char *tenant_id, uint64_t size,
 			   uint64_t *size_out)
 {
+	struct store_lite *s = lite(base);
 	static const char sql[] = "SELECT note, size FROM checkpoints WHERE tenant_id = ?1"
 				  " AND (?2 = 0 OR size = ?2) ORDER BY size DESC LIMIT 1";
 	sqlite3_stmt *st = store_stmt(s, sql, NULL);
@@ -154,8 +162,9 @@ char *store_checkpoint_get(struct store *s, const char *tenant_id, uint64_t size
 	return note;
 }
 
-cJSON *store_receipt_get(struct store *s, const char *tenant_id, const char *id, char **leaf_out)
+cJSON *lite_receipt_get(struct store *base, const char *tenant_id, const char *id, char **leaf_out)
 {
+	struct store_lite *s = lite(base);
 	static const char sql[] = "SELECT leaf FROM receipts WHERE tenant_id = ? AND id = ?";
 	sqlite3_stmt *st = store_stmt(s, sql, NULL);
 	if (!st)
@@ -173,9 +182,10 @@ cJSON *store_receipt_get(struct store *s, const char *tenant_id, const char *id,
 	return r;
 }
 
-cJSON *store_receipt_list(struct store *s, const char *tenant_id,
+cJSON *lite_receipt_list(struct store *base, const char *tenant_id,
 			  const struct store_receipt_filter *f)
 {
+	struct store_lite *s = lite(base);
 	static const char sql[] = "SELECT leaf FROM receipts WHERE tenant_id = ?1"
 				  " AND (?2 IS NULL OR action = ?2) AND (?3 IS NULL OR resource = ?3)"
 				  " AND (?4 IS NULL OR at >= ?4) AND (?5 IS NULL OR at < ?5)"
@@ -199,9 +209,10 @@ cJSON *store_receipt_list(struct store *s, const char *tenant_id,
 	return a;
 }
 
-int store_receipt_walk_seq(struct store *s, const char *tenant_id, int64_t first, int64_t last,
+int lite_receipt_walk_seq(struct store *base, const char *tenant_id, int64_t first, int64_t last,
 			   store_receipt_fn fn, void *ctx)
 {
+	struct store_lite *s = lite(base);
 	/* Its own statement (not the cache): the callback runs cached queries. */
 	static const char sql[] = "SELECT tenant_id, id, at, actor, action, resource, request_id,"
 				  " effect, seq, leaf FROM receipts WHERE tenant_id = ?"
@@ -228,14 +239,10 @@ int store_receipt_walk_seq(struct store *s, const char *tenant_id, int64_t first
 	return rc;
 }
 
-int store_receipt_walk(struct store *s, const char *tenant_id, store_receipt_fn fn, void *ctx)
-{
-	return store_receipt_walk_seq(s, tenant_id, 1, INT64_MAX, fn, ctx);
-}
-
-int store_checkpoint_walk(struct store *s, const char *tenant_id, store_checkpoint_fn fn,
+int lite_checkpoint_walk(struct store *base, const char *tenant_id, store_checkpoint_fn fn,
 			  void *ctx)
 {
+	struct store_lite *s = lite(base);
 	static const char sql[] = "SELECT size, root, note FROM checkpoints WHERE tenant_id = ?"
 				  " ORDER BY size";
 	sqlite3_stmt *st;
@@ -254,8 +261,9 @@ int store_checkpoint_walk(struct store *s, const char *tenant_id, store_checkpoi
 	return rc;
 }
 
-cJSON *store_ledger_tenants(struct store *s)
+cJSON *lite_ledger_tenants(struct store *base)
 {
+	struct store_lite *s = lite(base);
 	static const char sql[] = "SELECT DISTINCT tenant_id FROM checkpoints"
 				  " UNION SELECT DISTINCT tenant_id FROM receipts ORDER BY 1";
 	sqlite3_stmt *st = store_stmt(s, sql, NULL);

@@ -2,7 +2,7 @@
  * signed approvals of approval steps. */
 #include <string.h>
 
-#include "store_internal.h"
+#include "store_lite.h"
 
 #define RUNBOOK_COLS "id, version, name, risk, digest, key_id, created_at, receipt_id"
 #define EXECUTION_COLS                                                                        \
@@ -12,7 +12,7 @@
 	"idx, id, kind, status, attempts, exit_code, output, output_digest, approvals,"       \
 	" started_at, finished_at, receipt_id"
 
-static sqlite3_stmt *bound(struct store *s, const char *sql, struct kx_error *err,
+static sqlite3_stmt *bound(struct store_lite *s, const char *sql, struct kx_error *err,
 			   const char *tenant_id)
 {
 	sqlite3_stmt *st = store_stmt(s, sql, err);
@@ -21,9 +21,10 @@ static sqlite3_stmt *bound(struct store *s, const char *sql, struct kx_error *er
 	return st;
 }
 
-int store_signing_key_insert(struct store *s, const char *tenant_id, const cJSON *key,
+int lite_signing_key_insert(struct store *base, const char *tenant_id, const cJSON *key,
 			     struct kx_error *err)
 {
+	struct store_lite *s = lite(base);
 	static const char sql[] = "INSERT INTO signing_keys(tenant_id, key_id, name, public_key,"
 				  " created_at) VALUES (?,?,?,?,?)";
 	sqlite3_stmt *st = bound(s, sql, err, tenant_id);
@@ -35,8 +36,9 @@ int store_signing_key_insert(struct store *s, const char *tenant_id, const cJSON
 	return store_step_done(s, st, err);
 }
 
-cJSON *store_signing_key_get(struct store *s, const char *tenant_id, const char *key_id)
+cJSON *lite_signing_key_get(struct store *base, const char *tenant_id, const char *key_id)
 {
+	struct store_lite *s = lite(base);
 	static const char sql[] = "SELECT key_id, name, public_key, created_at, revoked_at"
 				  " FROM signing_keys WHERE tenant_id = ? AND key_id = ?";
 	sqlite3_stmt *st = bound(s, sql, NULL, tenant_id);
@@ -46,17 +48,19 @@ cJSON *store_signing_key_get(struct store *s, const char *tenant_id, const char 
 	return store_one_row(st);
 }
 
-cJSON *store_signing_key_list(struct store *s, const char *tenant_id)
+cJSON *lite_signing_key_list(struct store *base, const char *tenant_id)
 {
+	struct store_lite *s = lite(base);
 	static const char sql[] = "SELECT key_id, name, public_key, created_at, revoked_at"
 				  " FROM signing_keys WHERE tenant_id = ? ORDER BY created_at, key_id";
 	sqlite3_stmt *st = bound(s, sql, NULL, tenant_id);
 	return st ? store_all_rows(st) : NULL;
 }
 
-int store_signing_key_revoke(struct store *s, const char *tenant_id, const char *key_id,
+int lite_signing_key_revoke(struct store *base, const char *tenant_id, const char *key_id,
 			     const char *at, struct kx_error *err)
 {
+	struct store_lite *s = lite(base);
 	static const char sql[] = "UPDATE signing_keys SET revoked_at = ?3 WHERE tenant_id = ?1"
 				  " AND key_id = ?2 AND revoked_at IS NULL";
 	sqlite3_stmt *st = bound(s, sql, err, tenant_id);
@@ -67,9 +71,10 @@ int store_signing_key_revoke(struct store *s, const char *tenant_id, const char 
 	return store_step_done(s, st, err);
 }
 
-int store_runbook_insert(struct store *s, const char *tenant_id, const cJSON *rb,
+int lite_runbook_insert(struct store *base, const char *tenant_id, const cJSON *rb,
 			 struct kx_error *err)
 {
+	struct store_lite *s = lite(base);
 	static const char sql[] = "INSERT INTO runbooks(tenant_id, id, version, name, risk, digest,"
 				  " key_id, document, signature, created_at, receipt_id)"
 				  " VALUES (?,?,?,?,?,?,?,?,?,?,?)";
@@ -83,8 +88,9 @@ int store_runbook_insert(struct store *s, const char *tenant_id, const cJSON *rb
 	return store_step_done(s, st, err);
 }
 
-int store_runbook_latest(struct store *s, const char *tenant_id, const char *id)
+int lite_runbook_latest(struct store *base, const char *tenant_id, const char *id)
 {
+	struct store_lite *s = lite(base);
 	static const char sql[] = "SELECT COALESCE(MAX(version), 0) FROM runbooks"
 				  " WHERE tenant_id = ? AND id = ?";
 	sqlite3_stmt *st = bound(s, sql, NULL, tenant_id);
@@ -96,8 +102,9 @@ int store_runbook_latest(struct store *s, const char *tenant_id, const char *id)
 	return v;
 }
 
-cJSON *store_runbook_get(struct store *s, const char *tenant_id, const char *id, int version)
+cJSON *lite_runbook_get(struct store *base, const char *tenant_id, const char *id, int version)
 {
+	struct store_lite *s = lite(base);
 	static const char sql[] = "SELECT " RUNBOOK_COLS ", document, signature FROM runbooks"
 				  " WHERE tenant_id = ?1 AND id = ?2 AND (?3 = 0 OR version = ?3)"
 				  " ORDER BY version DESC LIMIT 1";
@@ -109,9 +116,10 @@ cJSON *store_runbook_get(struct store *s, const char *tenant_id, const char *id,
 	return store_one_row(st);
 }
 
-cJSON *store_runbook_by_digest(struct store *s, const char *tenant_id, const char *id,
+cJSON *lite_runbook_by_digest(struct store *base, const char *tenant_id, const char *id,
 			       const char *digest)
 {
+	struct store_lite *s = lite(base);
 	static const char sql[] = "SELECT " RUNBOOK_COLS " FROM runbooks WHERE tenant_id = ?"
 				  " AND id = ? AND digest = ? ORDER BY version LIMIT 1";
 	sqlite3_stmt *st = bound(s, sql, NULL, tenant_id);
@@ -122,8 +130,9 @@ cJSON *store_runbook_by_digest(struct store *s, const char *tenant_id, const cha
 	return store_one_row(st);
 }
 
-cJSON *store_runbook_list(struct store *s, const char *tenant_id)
+cJSON *lite_runbook_list(struct store *base, const char *tenant_id)
 {
+	struct store_lite *s = lite(base);
 	static const char sql[] = "SELECT " RUNBOOK_COLS " FROM runbooks r WHERE tenant_id = ?1"
 				  " AND version = (SELECT MAX(version) FROM runbooks"
 				  " WHERE tenant_id = ?1 AND id = r.id) ORDER BY id";
@@ -131,9 +140,10 @@ cJSON *store_runbook_list(struct store *s, const char *tenant_id)
 	return st ? store_all_rows(st) : NULL;
 }
 
-int store_execution_insert(struct store *s, const char *tenant_id, const cJSON *ex,
+int lite_execution_insert(struct store *base, const char *tenant_id, const cJSON *ex,
 			   struct kx_error *err)
 {
+	struct store_lite *s = lite(base);
 	static const char sql[] = "INSERT INTO executions(tenant_id, id, runbook_id,"
 				  " runbook_version, runbook_digest, incident_id, status, launched_by,"
 				  " params, created_at, updated_at, receipt_id)"
@@ -149,10 +159,11 @@ int store_execution_insert(struct store *s, const char *tenant_id, const cJSON *
 	return store_step_done(s, st, err);
 }
 
-int store_execution_set_status(struct store *s, const char *tenant_id, const char *id,
+int lite_execution_set_status(struct store *base, const char *tenant_id, const char *id,
 			       const char *status, const char *at, const char *receipt_id,
 			       struct kx_error *err)
 {
+	struct store_lite *s = lite(base);
 	static const char sql[] = "UPDATE executions SET status = ?3, updated_at = ?4,"
 				  " receipt_id = COALESCE(?5, receipt_id)"
 				  " WHERE tenant_id = ?1 AND id = ?2";
@@ -166,8 +177,9 @@ int store_execution_set_status(struct store *s, const char *tenant_id, const cha
 	return store_step_done(s, st, err);
 }
 
-cJSON *store_execution_get(struct store *s, const char *tenant_id, const char *id)
+cJSON *lite_execution_get(struct store *base, const char *tenant_id, const char *id)
 {
+	struct store_lite *s = lite(base);
 	static const char sql[] = "SELECT " EXECUTION_COLS " FROM executions"
 				  " WHERE tenant_id = ? AND id = ?";
 	sqlite3_stmt *st = bound(s, sql, NULL, tenant_id);
@@ -177,9 +189,10 @@ cJSON *store_execution_get(struct store *s, const char *tenant_id, const char *i
 	return store_one_row(st);
 }
 
-cJSON *store_execution_list(struct store *s, const char *tenant_id, const char *status,
+cJSON *lite_execution_list(struct store *base, const char *tenant_id, const char *status,
 			    const char *incident_id, const char *after_id, int limit)
 {
+	struct store_lite *s = lite(base);
 	static const char sql[] = "SELECT " EXECUTION_COLS " FROM executions WHERE tenant_id = ?1"
 				  " AND (?2 IS NULL OR status = ?2) AND (?3 IS NULL OR incident_id = ?3)"
 				  " AND (?4 IS NULL OR id < ?4) ORDER BY id DESC LIMIT ?5";
@@ -193,9 +206,10 @@ cJSON *store_execution_list(struct store *s, const char *tenant_id, const char *
 	return store_all_rows(st);
 }
 
-int store_step_insert(struct store *s, const char *tenant_id, const char *execution_id,
+int lite_step_insert(struct store *base, const char *tenant_id, const char *execution_id,
 		      const cJSON *step, struct kx_error *err)
 {
+	struct store_lite *s = lite(base);
 	static const char sql[] = "INSERT INTO execution_steps(tenant_id, execution_id, idx, id,"
 				  " kind, status) VALUES (?,?,?,?,?,?)";
 	sqlite3_stmt *st = bound(s, sql, err, tenant_id);
@@ -209,9 +223,10 @@ int store_step_insert(struct store *s, const char *tenant_id, const char *execut
 	return store_step_done(s, st, err);
 }
 
-int store_step_update(struct store *s, const char *tenant_id, const char *execution_id,
+int lite_step_update(struct store *base, const char *tenant_id, const char *execution_id,
 		      const cJSON *step, struct kx_error *err)
 {
+	struct store_lite *s = lite(base);
 	static const char sql[] = "UPDATE execution_steps SET status = ?4, attempts = ?5,"
 				  " exit_code = ?6, output = ?7, output_digest = ?8, approvals = ?9,"
 				  " started_at = ?10, finished_at = ?11, receipt_id = ?12"
@@ -227,8 +242,9 @@ int store_step_update(struct store *s, const char *tenant_id, const char *execut
 	return store_step_done(s, st, err);
 }
 
-cJSON *store_step_list(struct store *s, const char *tenant_id, const char *execution_id)
+cJSON *lite_step_list(struct store *base, const char *tenant_id, const char *execution_id)
 {
+	struct store_lite *s = lite(base);
 	static const char sql[] = "SELECT " STEP_COLS " FROM execution_steps WHERE tenant_id = ?"
 				  " AND execution_id = ? ORDER BY idx";
 	sqlite3_stmt *st = bound(s, sql, NULL, tenant_id);
@@ -238,9 +254,10 @@ cJSON *store_step_list(struct store *s, const char *tenant_id, const char *execu
 	return store_all_rows(st);
 }
 
-int store_approval_insert(struct store *s, const char *tenant_id, const cJSON *a,
+int lite_approval_insert(struct store *base, const char *tenant_id, const cJSON *a,
 			  struct kx_error *err)
 {
+	struct store_lite *s = lite(base);
 	static const char sql[] = "INSERT INTO approvals(tenant_id, execution_id, step_id,"
 				  " approver, decision, statement, signature, nonce, at, receipt_id)"
 				  " VALUES (?,?,?,?,?,?,?,?,?,?)";
@@ -255,9 +272,10 @@ int store_approval_insert(struct store *s, const char *tenant_id, const cJSON *a
 }
 
 /* 1 when this approver already decided this step or the nonce was seen, 0 when neither. */
-int store_approval_seen(struct store *s, const char *tenant_id, const char *execution_id,
+int lite_approval_seen(struct store *base, const char *tenant_id, const char *execution_id,
 			const char *step_id, const char *approver, const char *nonce)
 {
+	struct store_lite *s = lite(base);
 	static const char sql[] = "SELECT 1 FROM approvals WHERE tenant_id = ?1 AND"
 				  " ((execution_id = ?2 AND step_id = ?3 AND approver = ?4)"
 				  " OR nonce = ?5) LIMIT 1";
@@ -273,8 +291,9 @@ int store_approval_seen(struct store *s, const char *tenant_id, const char *exec
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
-cJSON *store_approvals_pending(struct store *s, const char *tenant_id, int limit)
+cJSON *lite_approvals_pending(struct store *base, const char *tenant_id, int limit)
 {
+	struct store_lite *s = lite(base);
 	static const char sql[] =
 		"SELECT e.id AS execution_id, st.id AS step_id, st.idx AS step_index,"
 		" e.runbook_id, e.runbook_version, r.risk, e.launched_by, e.incident_id,"
@@ -291,8 +310,9 @@ cJSON *store_approvals_pending(struct store *s, const char *tenant_id, int limit
 	return store_all_rows(st);
 }
 
-int64_t store_pending_approvals_all(struct store *s)
+int64_t lite_pending_approvals_all(struct store *base)
 {
+	struct store_lite *s = lite(base);
 	static const char sql[] = "SELECT count(*) FROM execution_steps"
 				  " WHERE status = 'awaiting_approval'";
 	sqlite3_stmt *st = store_stmt(s, sql, NULL);

@@ -2,15 +2,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store_internal.h"
+#include "store_lite.h"
 
 #define TENANT_COLS "id, name, kind, status, region, partner_id, created_at, updated_at"
 #define ACTOR_COLS                                                                            \
 	"id, tenant_id, name, roles AS roles_json, platform_admin, disabled, public_key,"     \
 	" key_id, created_at"
 
-int store_tenant_insert(struct store *s, const cJSON *t, struct kx_error *err)
+int lite_tenant_insert(struct store *base, const cJSON *t, struct kx_error *err)
 {
+	struct store_lite *s = lite(base);
 	static const char sql[] = "INSERT INTO tenants(" TENANT_COLS ") VALUES (?,?,?,?,?,?,?,?)";
 	sqlite3_stmt *st = store_stmt(s, sql, err);
 	if (!st)
@@ -22,8 +23,9 @@ int store_tenant_insert(struct store *s, const cJSON *t, struct kx_error *err)
 	return store_step_done(s, st, err);
 }
 
-int store_tenant_update(struct store *s, const cJSON *t, struct kx_error *err)
+int lite_tenant_update(struct store *base, const cJSON *t, struct kx_error *err)
 {
+	struct store_lite *s = lite(base);
 	static const char sql[] = "UPDATE tenants SET name = ?, status = ?, region = ?,"
 				  " updated_at = ? WHERE id = ?";
 	sqlite3_stmt *st = store_stmt(s, sql, err);
@@ -37,8 +39,9 @@ int store_tenant_update(struct store *s, const cJSON *t, struct kx_error *err)
 	return store_step_done(s, st, err);
 }
 
-cJSON *store_tenant_get(struct store *s, const char *tenant_id)
+cJSON *lite_tenant_get(struct store *base, const char *tenant_id)
 {
+	struct store_lite *s = lite(base);
 	static const char sql[] = "SELECT " TENANT_COLS " FROM tenants WHERE id = ?";
 	sqlite3_stmt *st = store_stmt(s, sql, NULL);
 	if (!st)
@@ -47,9 +50,10 @@ cJSON *store_tenant_get(struct store *s, const char *tenant_id)
 	return store_one_row(st);
 }
 
-cJSON *store_tenant_find(struct store *s, const char *id_or_name)
+cJSON *lite_tenant_find(struct store *base, const char *id_or_name)
 {
-	cJSON *t = store_tenant_get(s, id_or_name);
+	struct store_lite *s = lite(base);
+	cJSON *t = lite_tenant_get(base, id_or_name);
 	if (t)
 		return t;
 	static const char sql[] = "SELECT " TENANT_COLS " FROM tenants WHERE name = ? LIMIT 2";
@@ -65,16 +69,18 @@ cJSON *store_tenant_find(struct store *s, const char *id_or_name)
 	return found;
 }
 
-cJSON *store_tenant_list(struct store *s)
+cJSON *lite_tenant_list(struct store *base)
 {
+	struct store_lite *s = lite(base);
 	static const char sql[] = "SELECT " TENANT_COLS " FROM tenants ORDER BY created_at, id";
 	sqlite3_stmt *st = store_stmt(s, sql, NULL);
 	return st ? store_all_rows(st) : NULL;
 }
 
-int store_actor_insert(struct store *s, const char *tenant_id, const cJSON *a,
+int lite_actor_insert(struct store *base, const char *tenant_id, const cJSON *a,
 		       const uint8_t token_hash[32], struct kx_error *err)
 {
+	struct store_lite *s = lite(base);
 	static const char sql[] = "INSERT INTO actors(tenant_id, id, name, roles, platform_admin,"
 				  " disabled, token_hash, public_key, key_id, created_at)"
 				  " VALUES (?,?,?,?,?,?,?,?,?,?)";
@@ -95,8 +101,9 @@ int store_actor_insert(struct store *s, const char *tenant_id, const cJSON *a,
 	return store_step_done(s, st, err);
 }
 
-cJSON *store_actor_get(struct store *s, const char *tenant_id, const char *id_or_name)
+cJSON *lite_actor_get(struct store *base, const char *tenant_id, const char *id_or_name)
 {
+	struct store_lite *s = lite(base);
 	/* By id, then by (unique) name: two key lookups. One statement with "id = ? OR name = ?"
 	 * made SQLite build a temporary b-tree on every request's subject load. */
 	static const char by_id[] = "SELECT " ACTOR_COLS " FROM actors WHERE tenant_id = ?"
@@ -115,8 +122,9 @@ cJSON *store_actor_get(struct store *s, const char *tenant_id, const char *id_or
 	return a;
 }
 
-cJSON *store_actor_by_token(struct store *s, const uint8_t token_hash[32], uint8_t stored[32])
+cJSON *lite_actor_by_token(struct store *base, const uint8_t token_hash[32], uint8_t stored[32])
 {
+	struct store_lite *s = lite(base);
 	/* Every request authenticates: only what a principal needs, not the whole row. */
 	static const char sql[] = "SELECT id, tenant_id, token_hash FROM actors"
 				  " WHERE token_hash = ?";
@@ -135,8 +143,9 @@ cJSON *store_actor_by_token(struct store *s, const uint8_t token_hash[32], uint8
 	return a;
 }
 
-cJSON *store_actor_list(struct store *s, const char *tenant_id)
+cJSON *lite_actor_list(struct store *base, const char *tenant_id)
 {
+	struct store_lite *s = lite(base);
 	static const char sql[] = "SELECT " ACTOR_COLS " FROM actors WHERE tenant_id = ?"
 				  " ORDER BY id";
 	sqlite3_stmt *st = store_stmt(s, sql, NULL);
@@ -146,9 +155,10 @@ cJSON *store_actor_list(struct store *s, const char *tenant_id)
 	return store_all_rows(st);
 }
 
-int store_actor_update(struct store *s, const char *tenant_id, const cJSON *a,
+int lite_actor_update(struct store *base, const char *tenant_id, const cJSON *a,
 		       struct kx_error *err)
 {
+	struct store_lite *s = lite(base);
 	static const char sql[] = "UPDATE actors SET roles = ?, disabled = ?, public_key = ?,"
 				  " key_id = ? WHERE tenant_id = ? AND id = ?";
 	sqlite3_stmt *st = store_stmt(s, sql, err);
@@ -163,8 +173,9 @@ int store_actor_update(struct store *s, const char *tenant_id, const cJSON *a,
 	return store_step_done(s, st, err);
 }
 
-int store_tenant_revoke_tokens(struct store *s, const char *tenant_id, struct kx_error *err)
+int lite_tenant_revoke_tokens(struct store *base, const char *tenant_id, struct kx_error *err)
 {
+	struct store_lite *s = lite(base);
 	static const char sql[] = "UPDATE actors SET token_hash = NULL WHERE tenant_id = ?";
 	sqlite3_stmt *st = store_stmt(s, sql, err);
 	if (!st)
@@ -173,9 +184,10 @@ int store_tenant_revoke_tokens(struct store *s, const char *tenant_id, struct kx
 	return store_step_done(s, st, err);
 }
 
-int store_actor_set_token(struct store *s, const char *tenant_id, const char *actor_id,
+int lite_actor_set_token(struct store *base, const char *tenant_id, const char *actor_id,
 			  const uint8_t token_hash[32], struct kx_error *err)
 {
+	struct store_lite *s = lite(base);
 	static const char sql[] = "UPDATE actors SET token_hash = ? WHERE tenant_id = ? AND id = ?";
 	sqlite3_stmt *st = store_stmt(s, sql, err);
 	if (!st)
@@ -192,9 +204,10 @@ static const char *doc_kind_name(enum store_doc_kind kind)
 	return kind == STORE_DOC_ROLES ? "roles" : kind == STORE_DOC_PROFILE ? "profile" : "redaction";
 }
 
-int store_doc_append(struct store *s, enum store_doc_kind kind, const char *tenant_id,
+int lite_doc_append(struct store *base, enum store_doc_kind kind, const char *tenant_id,
 		     const char *doc, const char *digest_b64, const char *at, struct kx_error *err)
 {
+	struct store_lite *s = lite(base);
 	static const char sql[] =
 		"INSERT INTO documents(tenant_id, kind, version, doc, digest, created_at)"
 		" SELECT ?1, ?2, COALESCE(MAX(version), 0) + 1, ?3, ?4, ?5 FROM documents"
@@ -216,9 +229,10 @@ int store_doc_append(struct store *s, enum store_doc_kind kind, const char *tena
 	return version;
 }
 
-int store_doc_head(struct store *s, enum store_doc_kind kind, const char *tenant_id,
+int lite_doc_head(struct store *base, enum store_doc_kind kind, const char *tenant_id,
 		   int *version, char digest[STORE_DIGEST_MAX])
 {
+	struct store_lite *s = lite(base);
 	static const char sql[] = "SELECT version, digest FROM documents WHERE tenant_id = ?1"
 				  " AND kind = ?2 ORDER BY version DESC LIMIT 1";
 	sqlite3_stmt *st = store_stmt(s, sql, NULL);
@@ -237,9 +251,10 @@ int store_doc_head(struct store *s, enum store_doc_kind kind, const char *tenant
 	return found;
 }
 
-cJSON *store_doc_get(struct store *s, enum store_doc_kind kind, const char *tenant_id,
+cJSON *lite_doc_get(struct store *base, enum store_doc_kind kind, const char *tenant_id,
 		     int version)
 {
+	struct store_lite *s = lite(base);
 	static const char sql[] = "SELECT version, digest, doc, created_at FROM documents"
 				  " WHERE tenant_id = ?1 AND kind = ?2 AND (?3 = 0 OR version = ?3)"
 				  " ORDER BY version DESC LIMIT 1";

@@ -2,11 +2,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store_internal.h"
+#include "store_lite.h"
 
-int store_usage_add(struct store *s, const char *tenant_id, const char *event_type,
+int lite_usage_add(struct store *base, const char *tenant_id, const char *event_type,
 		    int64_t units, const char *at, const char *request_id, struct kx_error *err)
 {
+	struct store_lite *s = lite(base);
 	static const char ev[] = "INSERT INTO usage_events(tenant_id, event_type, units, at,"
 				 " request_id) VALUES (?,?,?,?,?)";
 	/* The hour bucket is the first 13 characters of the RFC 3339 time: "2026-11-28T16". */
@@ -33,9 +34,10 @@ int store_usage_add(struct store *s, const char *tenant_id, const char *event_ty
 	return store_step_done(s, st, err);
 }
 
-int store_idem_get(struct store *s, const char *tenant_id, const char *actor_id, const char *key,
+int lite_idem_get(struct store *base, const char *tenant_id, const char *actor_id, const char *key,
 		   struct store_idem *rec)
 {
+	struct store_lite *s = lite(base);
 	static const char sql[] = "SELECT request_digest, status, response, location"
 				  " FROM idempotency WHERE tenant_id = ? AND actor_id = ? AND key = ?";
 	sqlite3_stmt *st = store_stmt(s, sql, NULL);
@@ -60,9 +62,10 @@ int store_idem_get(struct store *s, const char *tenant_id, const char *actor_id,
 	return found;
 }
 
-int store_idem_put(struct store *s, const char *tenant_id, const char *actor_id, const char *key,
+int lite_idem_put(struct store *base, const char *tenant_id, const char *actor_id, const char *key,
 		   const struct store_idem *rec, const char *at, struct kx_error *err)
 {
+	struct store_lite *s = lite(base);
 	static const char sql[] = "INSERT INTO idempotency(tenant_id, actor_id, key, request_digest,"
 				  " status, response, location, created_at) VALUES (?,?,?,?,?,?,?,?)";
 	sqlite3_stmt *st = store_stmt(s, sql, err);
@@ -79,19 +82,12 @@ int store_idem_put(struct store *s, const char *tenant_id, const char *actor_id,
 	return store_step_done(s, st, err);
 }
 
-void store_idem_free(struct store_idem *rec)
-{
-	free(rec->request_digest);
-	free(rec->response);
-	free(rec->location);
-	memset(rec, 0, sizeof *rec);
-}
-
 /* ---- usage reports and retention ---- */
 
-int store_usage_walk(struct store *s, const char *tenant_id, const char *from, const char *to,
+int lite_usage_walk(struct store *base, const char *tenant_id, const char *from, const char *to,
 		     bool by_day, store_usage_fn fn, void *ctx)
 {
+	struct store_lite *s = lite(base);
 	/* Rollup hours are "YYYY-MM-DDTHH:00:00.000Z", so their text orders as their time does
 	 * and a day is their first 10 characters. */
 	static const char tenant_sql[] =
@@ -123,9 +119,10 @@ int store_usage_walk(struct store *s, const char *tenant_id, const char *from, c
 	return rc;
 }
 
-int store_usage_prune(struct store *s, const char *tenant_id, const char *before,
+int lite_usage_prune(struct store *base, const char *tenant_id, const char *before,
 		      struct kx_error *err)
 {
+	struct store_lite *s = lite(base);
 	static const char sql[] = "DELETE FROM usage_events WHERE tenant_id = ? AND at < ?";
 	sqlite3_stmt *st = store_stmt(s, sql, err);
 	if (!st)
@@ -135,8 +132,9 @@ int store_usage_prune(struct store *s, const char *tenant_id, const char *before
 	return store_step_done(s, st, err);
 }
 
-cJSON *store_usage_tenants(struct store *s)
+cJSON *lite_usage_tenants(struct store *base)
 {
+	struct store_lite *s = lite(base);
 	/* Retention is the store's own housekeeping across tenants, never a tenant's request.
 	 * Every tenant with events has rollups, and there are far fewer of those. */
 	static const char sql[] = "SELECT DISTINCT tenant_id FROM usage_rollups";

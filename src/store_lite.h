@@ -1,14 +1,17 @@
-/* Shared by the store*.c files only: the connection, its statement cache and row helpers. */
-#ifndef KX_STORE_INTERNAL_H
-#define KX_STORE_INTERNAL_H
+/* The SQLite store, shared by its files (store_lite.c and the store_*.c beside it): the
+ * connection, its statement cache and row helpers. Each operation of store_api.h is a
+ * lite_NAME function here; store_lite_open builds the connection that dispatches to them. */
+#ifndef KX_STORE_LITE_H
+#define KX_STORE_LITE_H
 
 #include <sqlite3.h>
 
-#include "store.h"
+#include "store_api.h"
 
 #define STORE_STMT_CACHE 96
 
-struct store {
+struct store_lite {
+	struct store base; /* first: a struct store * of this kind points here */
 	sqlite3 *db;
 	struct {
 		const char *sql; /* static strings: the pointer is the key */
@@ -18,8 +21,20 @@ struct store {
 	int savepoint_depth;
 };
 
+static inline struct store_lite *lite(struct store *s)
+{
+	return (struct store_lite *)s;
+}
+
+#define LITE_DECLARE(ret, name, params, args) ret lite_##name params;
+STORE_API(LITE_DECLARE, LITE_DECLARE)
+#undef LITE_DECLARE
+
+struct store *store_lite_open(const char *path, const struct store_options *opt,
+			      struct kx_error *err);
+
 /* A reset statement for a static SQL string, prepared once per connection; NULL with err. */
-sqlite3_stmt *store_stmt(struct store *s, const char *sql, struct kx_error *err);
+sqlite3_stmt *store_stmt(struct store_lite *s, const char *sql, struct kx_error *err);
 /* Binds a C string or NULL (as SQL NULL). */
 int store_bind_text(sqlite3_stmt *st, int i, const char *v);
 /* Binds a JSON object member: strings as text, numbers as integers, arrays/objects as their
@@ -33,8 +48,8 @@ cJSON *store_one_row(sqlite3_stmt *st);
 /* Steps a query to its end: every row as an object in an array. */
 cJSON *store_all_rows(sqlite3_stmt *st);
 /* Runs a statement that returns no rows (steps to DONE); maps SQLite failures onto err. */
-int store_step_done(struct store *s, sqlite3_stmt *st, struct kx_error *err);
+int store_step_done(struct store_lite *s, sqlite3_stmt *st, struct kx_error *err);
 /* A 503 "unavailable" naming SQLite's own message. */
-int store_fail(struct store *s, struct kx_error *err);
+int store_fail(struct store_lite *s, struct kx_error *err);
 
 #endif
