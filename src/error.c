@@ -29,6 +29,7 @@ int kx_error_set(struct kx_error *e, int status, const char *code, const char *f
 	if (!e)
 		return -1;
 	e->status = status;
+	e->retry = false;
 	snprintf(e->code, sizeof e->code, "%s", code ? code : "internal");
 	snprintf(e->field, sizeof e->field, "%s", field ? field : "");
 	va_list ap;

@@ -3,11 +3,16 @@
 #ifndef KX_ERROR_H
 #define KX_ERROR_H
 
+#include <stdbool.h>
+
 struct kx_error {
 	int status;        /* 400, 401, 403, 404, 409, 412, 413, 415, 422, 503; 0 when unset */
 	char code[40];     /* "invalid_field", "not_found", ... */
 	char message[240]; /* for a person */
 	char field[120];   /* JSON path of the bad field ("" when none) */
+	/* The same request may succeed if run again: two klaxond instances' transactions
+	 * deadlocked or could not serialise (PostgreSQL store). Set after kx_error_set. */
+	bool retry;
 };
 
 /* Sets every member of e (when e is not NULL) and returns -1, so callers can write
