@@ -5,6 +5,7 @@
 # applies to it). `cluster.sh newdb DIR` makes a fresh database and prints its two URLs as
 #   KX_PG_OWNER_URL=...
 #   KX_PG_URL=...
+# `cluster.sh pause DIR` / `resume DIR` stop and start the server keeping its data (an outage).
 # `cluster.sh stop DIR` stops the cluster and removes DIR. Runs the server as `postgres` when
 # root (PostgreSQL refuses to run as root).
 set -eu
@@ -15,14 +16,25 @@ as_pg() {
 	if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 psql() { as_pg "$bin/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U postgres "$@"; }
+pg_start() {
+	as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -o "-p $port -k $dir \
+		-c listen_addresses=127.0.0.1 -c fsync=on -c max_connections=300" start >/dev/null
+}
 case $cmd in
+pause)
+	as_pg "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null
+	;;
+resume)
+	port=$(cat "$dir/port")
+	pg_start
+	;;
 start)
 	mkdir -p "$dir"
 	[ "$(id -u)" -ne 0 ] || chown postgres "$dir"
 	port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 	as_pg "$bin/initdb" -D "$dir/data" -A trust -U postgres --no-sync >"$dir/initdb.log" 2>&1
-	as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=on -c max_connections=200" start >/dev/null
 	echo "$port" >"$dir/port"
+	pg_start
 	psql -d postgres -c "CREATE ROLE klaxon_owner LOGIN; CREATE ROLE klaxon_app LOGIN;"
 	;;
 newdb)
@@ -42,7 +54,7 @@ stop)
 	rm -rf "$dir"
 	;;
 *)
-	echo "usage: cluster.sh start|newdb|stop DIR" >&2
+	echo "usage: cluster.sh start|newdb|pause|resume|stop DIR" >&2
 	exit 2
 	;;
 esac
