@@ -1,7 +1,7 @@
 /* PostgreSQL SQL for tenants, actors and their versioned documents (role catalogs, policy
  * profiles), as store_tenant.c gives them. Listings order with COLLATE "C": SQLite compares
  * text bytewise, a database's own collation may not. */
-#include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "store_pg.h"
@@ -227,13 +227,15 @@ int pg_doc_append(struct store *base, enum store_doc_kind kind, const char *tena
 		  const char *doc, const char *digest_b64, const char *at, struct kx_error *err)
 {
 	struct store_pg *s = pg(base);
-	/* Unlike SQLite's single writer, two appends at once can pick the same version: the
-	 * second fails on the primary key (409) unless the caller serialises with store_lock. */
 	static const char sql[] =
 		"INSERT INTO documents(tenant_id, kind, version, doc, digest, created_at)"
 		" SELECT $1::text, $2::text, COALESCE(MAX(version), 0) + 1, $3::text, $4::text,"
 		" $5::text FROM documents WHERE tenant_id = $1 AND kind = $2 RETURNING version";
-	if (pg_scope(s, tenant_id, err))
+	/* SQLite has one writer; here two appends at once would pick the same version and the
+	 * second would fail on the primary key. The lock makes the second wait, then follow. */
+	char lock[160];
+	snprintf(lock, sizeof lock, "doc:%s:%s", doc_kind_name(kind), tenant_id ? tenant_id : "");
+	if (pg_scope(s, tenant_id, err) || pg_lock(base, lock, err))
 		return -1;
 	struct pg_params p = {0};
 	pg_text(&p, tenant_id);
