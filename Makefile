@@ -33,7 +33,7 @@ obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 CORE_LIB := $(BUILD)/libklaxon.a
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
-.PHONY: all run test test-normal test-asan unit cli-tests api-tests deps soak bench fuzz memcheck install clean format
+.PHONY: all run test test-normal test-asan unit cli-tests api-tests pg-tests deps soak bench fuzz memcheck install clean format
 .PHONY: screens-tests tui-tests golden bench-console bench-core bench-progs
 
 KLAXON_BIN  ?= klaxon
@@ -169,7 +169,19 @@ tui-tests: all
 		KLAXON=$(abspath $(KLAXON_BIN)) KLAXOND=$(abspath $(KLAXOND_BIN)) \
 		bash $$t; done
 
-test-normal: all unit cli-tests api-tests screens-tests tui-tests
+# The API suite, the client contract and the two-instance test again with klaxond on
+# PostgreSQL: a throwaway cluster in a temporary directory (tests/pg/cluster.sh), a fresh
+# database per script, stopped and removed at the end.
+PG_TESTS := $(wildcard tests/api/test_*.sh) tests/cli/test_contract.sh $(wildcard tests/pg/test_*.sh)
+pg-tests: all $(TLOGCHECK)
+	@set -e; d=$$(mktemp -d "$${TMPDIR:-/tmp}/klaxon-pg.XXXXXX"); \
+	trap 'tests/pg/cluster.sh stop "$$d"' EXIT; \
+	tests/pg/cluster.sh start "$$d"; \
+	for t in $(PG_TESTS); do echo "== $$t (postgres)"; \
+		KX_PG_CLUSTER=$$d KLAXON=$(abspath $(KLAXON_BIN)) KLAXOND=$(abspath $(KLAXOND_BIN)) \
+		TLOGCHECK=$(abspath $(TLOGCHECK)) bash $$t; done
+
+test-normal: all unit cli-tests api-tests pg-tests screens-tests tui-tests
 
 # The whole suite again under AddressSanitizer + UndefinedBehaviorSanitizer, in its own tree
 # with its own binaries; any report fails the run.

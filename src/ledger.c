@@ -60,6 +60,11 @@ int ledger_append(struct kx_core *core, const char *tenant_id, cJSON *receipt,
 		  const char *now, struct kx_error *err)
 {
 	struct store *s = core->store;
+	/* One appender per ledger across instances sharing the store, until the commit. */
+	char scope[96];
+	snprintf(scope, sizeof scope, "ledger:%s", tenant_id);
+	if (store_lock(s, scope, err))
+		return -1;
 	int64_t size = store_ledger_size(s, tenant_id);
 	if (size < 0)
 		return kx_error_set(err, 503, "unavailable", NULL, "ledger size unreadable");

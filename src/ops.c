@@ -198,6 +198,13 @@ static int idem_lookup(struct op_ctx *ctx, struct kx_response *resp, char digest
 		return kx_error_set(ctx->err, 400, "invalid_field", "Idempotency-Key",
 				    "Idempotency-Key must be 1 to 255 characters");
 	request_digest(ctx->req, digest);
+	/* Instances sharing a store take the key in turn: a replay that arrives at another
+	 * instance while the first is still running waits for it, then replays its answer. */
+	char scope[KX_ID_MAX * 2 + 300];
+	snprintf(scope, sizeof scope, "idem:%s:%s:%s", ctx->caller_tenant,
+		 ctx->req->who->actor_id, key);
+	if (store_lock(ctx->store, scope, ctx->err))
+		return -1;
 	struct store_idem rec = {0};
 	int found = store_idem_get(ctx->store, ctx->caller_tenant, ctx->req->who->actor_id, key, &rec);
 	if (found < 0)
@@ -487,16 +494,40 @@ static int mutation_member(void *cls, struct kx_error *err)
 	return m->rc;
 }
 
+/* How often a mutation is run again after its transaction lost a deadlock or a serialisation
+ * conflict to another instance's (PostgreSQL store); nothing of a lost run stands. */
+#define MUTATION_TRIES 5
+
+/* Back to the state kx_call made, for another run of the same request. */
+static void ctx_reset(struct op_ctx *ctx, struct kx_response *resp)
+{
+	ctx_free(ctx);
+	*ctx = (struct op_ctx){.core = ctx->core, .store = ctx->store, .req = ctx->req,
+			       .err = ctx->err, .op = ctx->op};
+	kx_error_clear(ctx->err);
+	char request_id[KX_ID_MAX];
+	snprintf(request_id, sizeof request_id, "%s", resp->request_id);
+	kx_response_free(resp);
+	memset(resp, 0, sizeof *resp);
+	snprintf(resp->request_id, sizeof resp->request_id, "%s", request_id);
+}
+
 static void call_mutation(struct op_ctx *ctx, struct kx_response *resp)
 {
-	struct member m = {ctx, resp, 0};
-	struct kx_error commit_err = {0};
-	if (core_write(ctx->core, mutation_member, &m, &commit_err) != 0 && m.rc == 0) {
-		/* Its group could not commit: nothing it did stands, whatever it was to answer. */
-		kx_response_free(resp);
-		respond_error(resp, &commit_err, NULL);
-		ctx->metered = false;
-		ctx->after_commit = NULL;
+	for (int attempt = 1;; attempt++) {
+		struct member m = {ctx, resp, 0};
+		struct kx_error commit_err = {0};
+		if (core_write(ctx->core, mutation_member, &m, &commit_err) != 0 && m.rc == 0) {
+			/* Its group could not commit: nothing it did stands, whatever it was to
+			 * answer. */
+			kx_response_free(resp);
+			respond_error(resp, &commit_err, NULL);
+			ctx->metered = false;
+			ctx->after_commit = NULL;
+		}
+		if (m.rc == 0 || !ctx->err->retry || attempt == MUTATION_TRIES)
+			return;
+		ctx_reset(ctx, resp);
 	}
 }
 

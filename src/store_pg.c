@@ -149,7 +149,10 @@ PGresult *pg_query(struct store_pg *s, const char *sql, struct pg_params *p,
 		p = &none;
 	char name[16];
 	PGresult *r = NULL;
-	if (prepared_name(s, sql, p->n, name, err) == 0) {
+	/* Outside a transaction (a health check, a token lookup) a lost connection may be
+	 * replaced at once; inside one, its work is gone and the transaction must fail. */
+	if ((s->in_txn || ensure_connected(s, err) == 0) &&
+	    prepared_name(s, sql, p->n, name, err) == 0) {
 		r = PQexecPrepared(s->conn, name, p->n, p->value, p->length, p->format, 0);
 		ExecStatusType st = PQresultStatus(r);
 		if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
