@@ -66,10 +66,14 @@ int pg_incident_update(struct store *base, const cJSON *inc, struct kx_error *er
 		return 0;
 	const cJSON *id = cJSON_GetObjectItemCaseSensitive(inc, "id");
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(inc, "version");
-	return kx_error_set(err, 412, "version_mismatch", NULL,
-			    "incident %s is no longer at version %.0f: another update came first",
-			    cJSON_GetStringValue(id) ? id->valuestring : "(none)",
-			    cJSON_GetNumberValue(v) - 1);
+	kx_error_set(err, 412, "version_mismatch", NULL,
+		     "incident %s is no longer at version %.0f: another update came first",
+		     cJSON_GetStringValue(id) ? id->valuestring : "(none)", cJSON_GetNumberValue(v) - 1);
+	/* Run again on the version that won: an If-Match the winner made stale is refused
+	 * then, and an update without one applies on top of it, as on one instance. */
+	if (err)
+		err->retry = true;
+	return -1;
 }
 
 cJSON *pg_incident_get(struct store *base, const char *tenant_id, const char *id)
