@@ -34,7 +34,7 @@ CORE_LIB := $(BUILD)/libklaxon.a
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
 .PHONY: all run test test-normal test-asan unit cli-tests api-tests pg-tests deps soak bench fuzz memcheck install clean format
-.PHONY: screens-tests tui-tests golden bench-console bench-core bench-progs
+.PHONY: screens-tests tui-tests golden bench-console bench-core bench-progs bench-pg
 
 KLAXON_BIN  ?= klaxon
 KLAXOND_BIN ?= klaxond
@@ -200,7 +200,7 @@ test: deps
 run: deps all
 	@./scripts/demo
 
-bench: bench-core bench-console
+bench: bench-core bench-console bench-pg
 
 # The console against a raw ncurses repaint, on a store of 100k incidents made once and kept
 # in $(BUILD)/bench (figures in docs/PERFORMANCE.md).
@@ -242,6 +242,10 @@ bench-progs: $(BENCH_PROGS)
 bench-core: all $(BENCH_PROGS)
 	@KLAXON=$(abspath $(KLAXON_BIN)) KLAXOND=$(abspath $(KLAXOND_BIN)) \
 		BENCH_BIN=$(abspath $(BENCH_DIR)) bash bench/run.sh
+
+# Mutations/s with one and two klaxond on one PostgreSQL database, beside pgbench (bench/pg.sh).
+bench-pg: all
+	@KLAXOND=$(abspath $(KLAXOND_BIN)) bash bench/pg.sh
 
 include tests/fuzz/fuzz.mk
 

@@ -198,13 +198,6 @@ static int idem_lookup(struct op_ctx *ctx, struct kx_response *resp, char digest
 		return kx_error_set(ctx->err, 400, "invalid_field", "Idempotency-Key",
 				    "Idempotency-Key must be 1 to 255 characters");
 	request_digest(ctx->req, digest);
-	/* Instances sharing a store take the key in turn: a replay that arrives at another
-	 * instance while the first is still running waits for it, then replays its answer. */
-	char scope[KX_ID_MAX * 2 + 300];
-	snprintf(scope, sizeof scope, "idem:%s:%s:%s", ctx->caller_tenant,
-		 ctx->req->who->actor_id, key);
-	if (store_lock(ctx->store, scope, ctx->err))
-		return -1;
 	struct store_idem rec = {0};
 	int found = store_idem_get(ctx->store, ctx->caller_tenant, ctx->req->who->actor_id, key, &rec);
 	if (found < 0)
@@ -403,6 +396,11 @@ static int run_mutation(struct op_ctx *ctx, struct kx_response *resp)
 	struct authz a = {0};
 	cJSON *override = NULL, *summary = NULL;
 	int rc = 0;
+	/* Instances sharing a store run a tenant's mutations one at a time: its ledger, its
+	 * idempotency keys (a replay that reaches another instance while the first run is in
+	 * flight waits for it, then replays) and the rows a change reads before writing. */
+	if (ledger_lock(ctx->store, ctx->caller_tenant, ctx->err))
+		goto fail;
 	if (ctx->req->idempotency_key) {
 		int seen = idem_lookup(ctx, resp, digest);
 		if (seen < 0)
@@ -494,9 +492,10 @@ static int mutation_member(void *cls, struct kx_error *err)
 	return m->rc;
 }
 
-/* How often a mutation is run again after its transaction lost a deadlock or a serialisation
- * conflict to another instance's (PostgreSQL store); nothing of a lost run stands. */
-#define MUTATION_TRIES 5
+/* How often a mutation is run again after it found a ledger or key held by another instance,
+ * or lost a deadlock to it (PostgreSQL store); nothing of a lost run stands, and each new run
+ * waits for a group commit first. */
+#define MUTATION_TRIES 20
 
 /* Back to the state kx_call made, for another run of the same request. */
 static void ctx_reset(struct op_ctx *ctx, struct kx_response *resp)

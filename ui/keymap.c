@@ -54,8 +54,9 @@ int ui_key_parse(const char *name, const char **end)
 		if ((word[0] == 'C' || word[0] == 'c') && word[1] == '-' && word[2] && !word[3]) {
 			key = UI_KEY_CTRL(tolower((unsigned char)word[2]));
 		} else if ((word[0] == 'F' || word[0] == 'f') && isdigit((unsigned char)word[1])) {
-			int f = atoi(word + 1);
-			key = f >= 1 && f <= 12 ? UI_KEY_FN(KEY_F(f)) : -1;
+			/* Not atoi: past INT_MAX it is undefined (glibc made <F4294967297> F1). */
+			long f = strtol(word + 1, NULL, 10);
+			key = f >= 1 && f <= 12 ? UI_KEY_FN(KEY_F((int)f)) : -1;
 		} else {
 			for (size_t i = 0; i < sizeof special / sizeof special[0]; i++)
 				if (strcasecmp(word, special[i].name) == 0)

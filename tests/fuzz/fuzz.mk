@@ -1,5 +1,6 @@
 # Fuzzing, included by the Makefile. clang libFuzzer harnesses (tests/fuzz/fuzz_*.c) over the
-# core, compiled with ASan+UBSan in their own tree ($(FUZZ_BUILD)) with their own libklaxon.a.
+# core and the console's file parsers, compiled with ASan+UBSan in their own tree
+# ($(FUZZ_BUILD)) with their own libklaxon.a and ui/ objects.
 #   make fuzz       each harness FUZZ_SECONDS (30) s
 #   make fuzz-ci    each harness 10 s; part of `make test`, skipped with a message when
 #                   clang's libFuzzer is not installed
@@ -19,6 +20,13 @@ FUZZ_BINS  := $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/%,$(FUZZ_SRC))
 $(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(call obj,$(FUZZ_HELP)) $(CORE_LIB)
 	@echo "  LD $@"
 	@$(CC) $(CFLAGS) -Werror -fsanitize=fuzzer $(call pc,$(PKGS)) $^ -o $@ $(call pl,$(PKGS))
+
+# The console's theme and keys-file parsers: the ui/ toolkit, the compiled-in themes and keys,
+# and curses (for its constants; no terminal is opened), without the core.
+$(BUILD)/fuzz_theme $(BUILD)/fuzz_keymap: $(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c \
+		$(call obj,$(UI_TOOLKIT)) $(GEN_SRC:.c=.o)
+	@echo "  LD $@"
+	@$(CC) $(CFLAGS) -Werror -fsanitize=fuzzer $(call pc,$(PKGS_CLI)) $^ -o $@ $(call pl,ncursesw)
 
 # Does this clang link libFuzzer (libclang-rt-14-dev)?
 fuzz-check:

@@ -86,12 +86,12 @@ done
 tok=${TOKENS[0]}
 id=$(req "${BASES[0]}" POST /incidents "$tok" '{"title":"contended","severity":"sev2"}' | cut -d' ' -f2- | jq -r .id)
 for k in $(seq 10); do
-	req "${BASES[$((k % 2))]}" PATCH "/incidents/$id" "$tok" "{\"note\":\"n$k\"}" >"$T/patch.$k" &
+	req "${BASES[$((k % 2))]}" PATCH "/incidents/$id" "$tok" "{\"title\":\"t$k\"}" >"$T/patch.$k" &
 done
 wait_clients
-check "10 concurrent notes all answered 200" "$(cut -d' ' -f1 "$T"/patch.* | sort | uniq -c | tr -s ' ')" " 10 200"
+check "10 concurrent retitles all answered 200" "$(cut -d' ' -f1 "$T"/patch.* | sort | uniq -c | tr -s ' ')" " 10 200"
 check "version counts every update" "$(req "${BASES[1]}" GET "/incidents/$id" "$tok" | cut -d' ' -f2- | jq .version)" 11
-r=$(req "${BASES[0]}" PATCH "/incidents/$id" "$tok" '{"note":"stale"}' 'If-Match: "3"')
+r=$(req "${BASES[0]}" PATCH "/incidents/$id" "$tok" '{"title":"stale"}' 'If-Match: "3"')
 check "stale If-Match → 412" "${r%% *}" 412
 
 # Idempotency across instances: a replay at the other instance replays; so does a pair sent

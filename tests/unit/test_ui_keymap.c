@@ -43,6 +43,7 @@ static void key_names_round_trip(void **state)
 	assert_int_equal(ui_key_parse("<c-F>", NULL), UI_KEY_CTRL('f'));
 	assert_int_equal(ui_key_parse("<Nope>", NULL), -1);
 	assert_int_equal(ui_key_parse("<F13>", NULL), -1);
+	assert_int_equal(ui_key_parse("<F4294967297>", NULL), -1); /* not F1 wrapped around */
 	const char *end;
 	assert_int_equal(ui_key_parse("ab", &end), 'a'); /* one key at a time */
 	assert_string_equal(end, "b");
