@@ -1,6 +1,7 @@
 /* PostgreSQL SQL for governed exceptions, as store_exception.c gives them. */
 #include <string.h>
 
+#include "json_input.h"
 #include "store_pg.h"
 
 int pg_exception_insert(struct store *base, const char *tenant_id, const cJSON *e,
@@ -45,6 +46,10 @@ int pg_exception_acknowledge(struct store *base, const char *tenant_id, const ch
 	static const char sql[] = "UPDATE exceptions SET acknowledged_by = $3, acknowledged_at = $4"
 				  " WHERE tenant_id = $1 AND receipt_id = $2"
 				  " AND acknowledged_at IS NULL";
+	/* The database holds UTF-8 only: an id that is not names no exception, where sending it
+	 * would fail the statement (and the transaction) instead. */
+	if (receipt_id && !json_utf8_valid(receipt_id, strlen(receipt_id)))
+		return 1;
 	if (pg_scope(s, tenant_id, err))
 		return -1;
 	struct pg_params p = {0};

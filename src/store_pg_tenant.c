@@ -4,12 +4,20 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "json_input.h"
 #include "store_pg.h"
 
 #define TENANT_COLS "id, name, kind, status, region, partner_id, created_at, updated_at"
 #define ACTOR_COLS                                                                            \
 	"id, tenant_id, name, roles AS roles_json, platform_admin, disabled, public_key,"     \
 	" key_id, created_at"
+
+/* The database holds UTF-8 only: a key that is not names no row, and sending it would fail
+ * the statement and with it the transaction, where SQLite simply finds nothing. */
+static bool utf8(const char *v)
+{
+	return !v || json_utf8_valid(v, strlen(v));
+}
 
 static const char *member_text(const cJSON *obj, const char *name)
 {
@@ -51,7 +59,7 @@ cJSON *pg_tenant_get(struct store *base, const char *tenant_id)
 {
 	struct store_pg *s = pg(base);
 	static const char sql[] = "SELECT " TENANT_COLS " FROM tenants WHERE id = $1";
-	if (pg_scope(s, tenant_id, NULL))
+	if (!utf8(tenant_id) || pg_scope(s, tenant_id, NULL))
 		return NULL;
 	struct pg_params p = {0};
 	pg_text(&p, tenant_id);
@@ -66,7 +74,7 @@ cJSON *pg_tenant_find(struct store *base, const char *id_or_name)
 		return t;
 	/* A name says nothing of the tenant's id: the lookup crosses tenants by design. */
 	static const char sql[] = "SELECT " TENANT_COLS " FROM tenants WHERE name = $1 LIMIT 2";
-	if (pg_scope(s, PG_SCOPE_ALL, NULL))
+	if (!utf8(id_or_name) || pg_scope(s, PG_SCOPE_ALL, NULL))
 		return NULL;
 	struct pg_params p = {0};
 	pg_text(&p, id_or_name);
@@ -122,7 +130,7 @@ cJSON *pg_actor_get(struct store *base, const char *tenant_id, const char *id_or
 				    " AND id = $2";
 	static const char by_name[] = "SELECT " ACTOR_COLS " FROM actors WHERE tenant_id = $1"
 				      " AND name = $2";
-	if (pg_scope(s, tenant_id, NULL))
+	if (!utf8(tenant_id) || !utf8(id_or_name) || pg_scope(s, tenant_id, NULL))
 		return NULL;
 	cJSON *a = NULL;
 	for (int i = 0; i < 2 && !a; i++) {
