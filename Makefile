@@ -33,8 +33,8 @@ obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 CORE_LIB := $(BUILD)/libklaxon.a
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
-.PHONY: all run test test-normal test-asan unit cli-tests api-tests deps soak bench fuzz memcheck install clean format
-.PHONY: screens-tests tui-tests golden bench-console bench-core bench-progs
+.PHONY: all run test test-normal test-asan unit cli-tests api-tests pg-tests deps soak bench fuzz memcheck install clean format
+.PHONY: screens-tests tui-tests golden bench-console bench-core bench-progs bench-pg
 
 KLAXON_BIN  ?= klaxon
 KLAXOND_BIN ?= klaxond
@@ -169,7 +169,19 @@ tui-tests: all
 		KLAXON=$(abspath $(KLAXON_BIN)) KLAXOND=$(abspath $(KLAXOND_BIN)) \
 		bash $$t; done
 
-test-normal: all unit cli-tests api-tests screens-tests tui-tests
+# The API suite, the client contract and the two-instance test again with klaxond on
+# PostgreSQL: a throwaway cluster in a temporary directory (tests/pg/cluster.sh), a fresh
+# database per script, stopped and removed at the end.
+PG_TESTS := $(wildcard tests/api/test_*.sh) tests/cli/test_contract.sh $(wildcard tests/pg/test_*.sh)
+pg-tests: all $(TLOGCHECK)
+	@set -e; d=$$(mktemp -d "$${TMPDIR:-/tmp}/klaxon-pg.XXXXXX"); \
+	trap 'tests/pg/cluster.sh stop "$$d"' EXIT; \
+	tests/pg/cluster.sh start "$$d"; \
+	for t in $(PG_TESTS); do echo "== $$t (postgres)"; \
+		KX_PG_CLUSTER=$$d KLAXON=$(abspath $(KLAXON_BIN)) KLAXOND=$(abspath $(KLAXOND_BIN)) \
+		TLOGCHECK=$(abspath $(TLOGCHECK)) bash $$t; done
+
+test-normal: all unit cli-tests api-tests pg-tests screens-tests tui-tests
 
 # The whole suite again under AddressSanitizer + UndefinedBehaviorSanitizer, in its own tree
 # with its own binaries; any report fails the run.
@@ -188,7 +200,7 @@ test: deps
 run: deps all
 	@./scripts/demo
 
-bench: bench-core bench-console
+bench: bench-core bench-console bench-pg
 
 # The console against a raw ncurses repaint, on a store of 100k incidents made once and kept
 # in $(BUILD)/bench (figures in docs/PERFORMANCE.md).
@@ -230,6 +242,10 @@ bench-progs: $(BENCH_PROGS)
 bench-core: all $(BENCH_PROGS)
 	@KLAXON=$(abspath $(KLAXON_BIN)) KLAXOND=$(abspath $(KLAXOND_BIN)) \
 		BENCH_BIN=$(abspath $(BENCH_DIR)) bash bench/run.sh
+
+# Mutations/s with one and two klaxond on one PostgreSQL database, beside pgbench (bench/pg.sh).
+bench-pg: all
+	@KLAXOND=$(abspath $(KLAXOND_BIN)) bash bench/pg.sh
 
 include tests/fuzz/fuzz.mk
 

@@ -5,7 +5,7 @@
 set -euo pipefail
 RES=$1
 DOC=$2
-KEEP='^## (Console|What was changed)'
+KEEP='^## (Console|What was changed|PostgreSQL)'
 
 median() {
 	awk -v n="$1" '$1 == n { v[c++] = $2 } END {

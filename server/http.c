@@ -381,12 +381,47 @@ static size_t unescape(void *cls, struct MHD_Connection *c, char *s)
 	return (size_t)(w - s);
 }
 
+/* RFC 9110 5.1 and 5.5: a field name is a token; a value has no control character but HTAB
+ * (libmicrohttpd 0.9.75 passes through names with spaces, values with a bare CR or a NUL, even
+ * with MHD_OPTION_STRICT_FOR_CLIENT). */
+static bool header_token_char(unsigned char ch)
+{
+	return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+	       (ch && strchr("!#$%&'*+-.^_`|~", ch));
+}
+
+static enum MHD_Result check_header(void *cls, enum MHD_ValueKind kind, const char *key,
+				    size_t key_size, const char *value, size_t value_size)
+{
+	(void)kind;
+	bool *ok = cls;
+	for (size_t i = 0; i < key_size; i++)
+		if (!header_token_char((unsigned char)key[i]))
+			*ok = false;
+	for (size_t i = 0; value && i < value_size; i++) {
+		unsigned char ch = (unsigned char)value[i];
+		if ((ch < 0x20 && ch != '\t') || ch == 0x7f)
+			*ok = false;
+	}
+	return *ok ? MHD_YES : MHD_NO;
+}
+
+static bool headers_valid(struct MHD_Connection *c)
+{
+	bool ok = true;
+	MHD_get_connection_values_n(c, MHD_HEADER_KIND, check_header, &ok);
+	return ok;
+}
+
 /* The whole of a request but its response: routing, the operation, metrics and the log. */
 static void handle(struct http_server *s, struct MHD_Connection *c, const char *method,
 		   const char *url, struct request *r, struct outcome *o)
 {
 	request_id_of(c, o->request_id);
-	if (!serve_operational(s, c, method, url, o))
+	if (!headers_valid(c))
+		fail(o, 400, "invalid_field", "malformed header: a field name must be a token and a "
+					      "value must not hold control characters");
+	else if (!serve_operational(s, c, method, url, o))
 		dispatch(s, c, method, url, r, o);
 	double secs = elapsed_s(&r->t0);
 	metrics_observe(s->metrics, o->authenticated ? o->who.tenant_id : "", o->op, o->status, secs);
@@ -415,9 +450,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 			return MHD_NO;
 		clock_gettime(CLOCK_MONOTONIC, &r->t0);
 		*state = r;
-		return MHD_YES;
-	}
-	if (*upload_size > 0) {
+		/* A body declared over the limit is refused before any of it is read, rather
+		 * than after the client has sent (or failed to send) all of it. */
+		const char *declared = header(c, MHD_HTTP_HEADER_CONTENT_LENGTH);
+		char *end = NULL;
+		unsigned long long n = declared ? strtoull(declared, &end, 10) : 0;
+		if (!declared || end == declared || *end || n <= s->cfg->body_limit)
+			return MHD_YES;
+		r->too_large = true;
+	} else if (*upload_size > 0) {
 		take_body(s, r, upload, *upload_size);
 		*upload_size = 0;
 		return MHD_YES;

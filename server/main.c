@@ -1,6 +1,7 @@
 /* klaxond's main: `init` makes a data directory, `serve` runs the HTTP API on it until
  * SIGTERM or SIGINT, then stops accepting, finishes in-flight requests and closes the store. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
@@ -43,26 +44,71 @@ static void path_in(const char *dir, const char *name, char *out, size_t len)
 	snprintf(out, len, "%s/%s", dir, name);
 }
 
-static int check_store_url(const struct args *a)
+/* DIR/store records the PostgreSQL URL init was given (0600: a URL may carry a password). */
+static int store_file_read(const char *data, char *out, size_t len)
 {
-	if (a->store && strncmp(a->store, "sqlite:", 7) != 0) {
-		fprintf(stderr, "klaxond: --store %s: only the SQLite store is in this build\n",
+	char path[4096];
+	path_in(data, "store", path, sizeof path);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return errno == ENOENT ? 1 : -1;
+	struct stat st;
+	int rc = fstat(fileno(f), &st) == 0 && !(st.st_mode & 077) && fgets(out, (int)len, f) ? 0 : -1;
+	fclose(f);
+	if (rc) {
+		fprintf(stderr, "klaxond: %s: unreadable, or readable by others (chmod 600 it)\n", path);
+		return -1;
+	}
+	out[strcspn(out, "\r\n")] = '\0';
+	return 0;
+}
+
+static int store_file_write(const char *data, const char *url)
+{
+	char path[4096];
+	path_in(data, "store", path, sizeof path);
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	int rc = f && fprintf(f, "%s\n", url) > 0 ? 0 : -1;
+	if (f ? fclose(f) != 0 : (fd >= 0 && close(fd) != 0))
+		rc = -1;
+	if (rc)
+		fprintf(stderr, "klaxond: %s: %s\n", path, strerror(errno));
+	return rc;
+}
+
+/* Where the store is: --store (a postgres:// URL, or sqlite:PATH), else what init recorded in
+ * DIR/store, else the SQLite file DIR/klaxon.db. */
+static int store_location(const struct args *a, char *out, size_t len)
+{
+	if (a->store && strncmp(a->store, "sqlite:", 7) == 0) {
+		snprintf(out, len, "%s", a->store + 7);
+		return 0;
+	}
+	if (a->store && kx_store_is_url(a->store)) {
+		snprintf(out, len, "%s", a->store);
+		return 0;
+	}
+	if (a->store) {
+		fprintf(stderr, "klaxond: --store %s: give a postgres:// URL or sqlite:PATH\n",
 			a->store);
 		return -1;
 	}
-	return 0;
+	int rc = store_file_read(a->data, out, len);
+	if (rc == 1)
+		path_in(a->data, "klaxon.db", out, len);
+	return rc < 0 ? -1 : 0;
 }
 
 static int cmd_init(const struct args *a)
 {
 	char db[4096], key[4096];
-	if (check_store_url(a))
-		return 1;
 	if (mkdir(a->data, 0700) != 0 && errno != EEXIST) {
 		fprintf(stderr, "klaxond: %s: %s\n", a->data, strerror(errno));
 		return 1;
 	}
-	path_in(a->data, "klaxon.db", db, sizeof db);
+	if (store_location(a, db, sizeof db))
+		return 1;
 	path_in(a->data, "server.key", key, sizeof key);
 	struct kx_core_options opt = {.db_path = db, .key_path = key};
 	struct kx_init_result res;
@@ -71,8 +117,16 @@ static int cmd_init(const struct args *a)
 		fprintf(stderr, "klaxond: init %s: %s\n", a->data, err.message);
 		return 1;
 	}
-	printf("klaxond: store made in %s (SQLite %s); public key %s/server.pub\n", a->data, db,
-	       a->data);
+	if (kx_store_is_url(db)) {
+		if (store_file_write(a->data, db))
+			return 1;
+		printf("klaxond: store made in PostgreSQL (recorded in %s/store); public key "
+		       "%s/server.pub\n",
+		       a->data, a->data);
+	} else {
+		printf("klaxond: store made in %s (SQLite %s); public key %s/server.pub\n", a->data,
+		       db, a->data);
+	}
 	printf("platform admin %s; its token (shown once) is the next line\n", res.admin_id);
 	printf("%s\n", res.admin_token);
 	kx_init_result_wipe(&res);
@@ -222,11 +276,10 @@ static int cmd_serve(const struct args *a)
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	char db[4096], key[4096];
 	struct server_config cfg;
-	if (check_store_url(a) || load_config(a, &cfg))
+	if (store_location(a, db, sizeof db) || load_config(a, &cfg))
 		return 1;
-	path_in(a->data, "klaxon.db", db, sizeof db);
 	path_in(a->data, "server.key", key, sizeof key);
-	if (access(db, F_OK) != 0) {
+	if (access(key, F_OK) != 0 || (!kx_store_is_url(db) && access(db, F_OK) != 0)) {
 		fprintf(stderr, "klaxond: no store in %s: make one with `klaxond init --data %s`\n",
 			a->data, a->data);
 		return 1;
@@ -270,7 +323,8 @@ static int cmd_backup(const struct args *a)
 	char db[4096], key[4096];
 	if (!a->output)
 		return usage_error("backup needs -o FILE");
-	path_in(a->data, "klaxon.db", db, sizeof db);
+	if (store_location(a, db, sizeof db))
+		return 1;
 	path_in(a->data, "server.key", key, sizeof key);
 	struct kx_core_options opt = {.db_path = db, .key_path = key};
 	struct kx_error err = {0};

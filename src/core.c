@@ -166,6 +166,11 @@ static void core_set_key(struct kx_core *core, const struct minisign_seckey *sec
 	snprintf(core->key_name, sizeof core->key_name, "klaxon-%s", hex);
 }
 
+bool kx_store_is_url(const char *db_path)
+{
+	return store_is_url(db_path);
+}
+
 struct kx_core *kx_core_open(const struct kx_core_options *opt, struct kx_error *err)
 {
 	char key_path[4096];
@@ -269,13 +274,16 @@ int kx_core_init(const struct kx_core_options *opt, struct kx_init_result *out,
 		rc = tenant_bootstrap(core, opt->embedded, out, err);
 	kx_core_close(core);
 	if (rc) {
-		/* A half-made store must not look like a store: remove what init wrote. */
-		unlink(opt->db_path);
-		char side[4200];
-		snprintf(side, sizeof side, "%s-wal", opt->db_path);
-		unlink(side);
-		snprintf(side, sizeof side, "%s-shm", opt->db_path);
-		unlink(side);
+		/* A half-made store must not look like a store: remove what init wrote (a
+		 * PostgreSQL database is the operator's to drop). */
+		if (!store_is_url(opt->db_path)) {
+			unlink(opt->db_path);
+			char side[4200];
+			snprintf(side, sizeof side, "%s-wal", opt->db_path);
+			unlink(side);
+			snprintf(side, sizeof side, "%s-shm", opt->db_path);
+			unlink(side);
+		}
 		kx_init_result_wipe(out);
 	}
 	return rc;

@@ -25,7 +25,7 @@ struct kx_sandbox {
 };
 
 struct kx_core_options {
-	const char *db_path;   /* the SQLite file */
+	const char *db_path;   /* the SQLite file, or a postgres:// URL (kx_store_is_url) */
 	const char *key_path;  /* the server key; NULL: db_path + ".key" */
 	bool embedded;         /* receipts record the OS user (identity is not proven) */
 	bool synchronous_normal; /* trade durability for speed: only for benchmarks of the cost */
@@ -56,6 +56,8 @@ int kx_core_init(const struct kx_core_options *opt, struct kx_init_result *out,
 void kx_init_result_wipe(struct kx_init_result *r);
 
 struct kx_core *kx_core_open(const struct kx_core_options *opt, struct kx_error *err);
+/* Does db_path name a PostgreSQL database (postgres:// or postgresql://) rather than a file? */
+bool kx_store_is_url(const char *db_path);
 /* Flushes buffered metering and closes the store. */
 void kx_core_close(struct kx_core *core);
 

@@ -56,10 +56,19 @@ static int store_leaf_nodes(struct store *s, const char *tenant_id, uint64_t ind
 	return 0;
 }
 
+int ledger_lock(struct store *s, const char *tenant_id, struct kx_error *err)
+{
+	char scope[96];
+	snprintf(scope, sizeof scope, "ledger:%s", tenant_id);
+	return store_lock(s, scope, err);
+}
+
 int ledger_append(struct kx_core *core, const char *tenant_id, cJSON *receipt,
 		  const char *now, struct kx_error *err)
 {
 	struct store *s = core->store;
+	if (ledger_lock(s, tenant_id, err))
+		return -1;
 	int64_t size = store_ledger_size(s, tenant_id);
 	if (size < 0)
 		return kx_error_set(err, 503, "unavailable", NULL, "ledger size unreadable");

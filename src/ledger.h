@@ -9,6 +9,10 @@
 #include "core.h"
 #include "merkle.h"
 
+/* Makes the tenant's ledger this transaction's alone across every process sharing the store,
+ * until the commit (store_lock); ledger_append takes it too. 0, or -1 with err. */
+int ledger_lock(struct store *s, const char *tenant_id, struct kx_error *err);
+
 /* Appends `receipt` (without seq and leaf_index, which are set here) to tenant's ledger:
  * serialises it once into its leaf bytes, stores it, its nodes and a signed checkpoint.
  * Runs inside the caller's transaction. 0, or -1 with err. */

@@ -396,6 +396,11 @@ static int run_mutation(struct op_ctx *ctx, struct kx_response *resp)
 	struct authz a = {0};
 	cJSON *override = NULL, *summary = NULL;
 	int rc = 0;
+	/* Instances sharing a store run a tenant's mutations one at a time: its ledger, its
+	 * idempotency keys (a replay that reaches another instance while the first run is in
+	 * flight waits for it, then replays) and the rows a change reads before writing. */
+	if (ledger_lock(ctx->store, ctx->caller_tenant, ctx->err))
+		goto fail;
 	if (ctx->req->idempotency_key) {
 		int seen = idem_lookup(ctx, resp, digest);
 		if (seen < 0)
@@ -487,16 +492,41 @@ static int mutation_member(void *cls, struct kx_error *err)
 	return m->rc;
 }
 
+/* How often a mutation is run again after it found a ledger or key held by another instance,
+ * or lost a deadlock to it (PostgreSQL store); nothing of a lost run stands, and each new run
+ * waits for a group commit first. */
+#define MUTATION_TRIES 20
+
+/* Back to the state kx_call made, for another run of the same request. */
+static void ctx_reset(struct op_ctx *ctx, struct kx_response *resp)
+{
+	ctx_free(ctx);
+	*ctx = (struct op_ctx){.core = ctx->core, .store = ctx->store, .req = ctx->req,
+			       .err = ctx->err, .op = ctx->op};
+	kx_error_clear(ctx->err);
+	char request_id[KX_ID_MAX];
+	snprintf(request_id, sizeof request_id, "%s", resp->request_id);
+	kx_response_free(resp);
+	memset(resp, 0, sizeof *resp);
+	snprintf(resp->request_id, sizeof resp->request_id, "%s", request_id);
+}
+
 static void call_mutation(struct op_ctx *ctx, struct kx_response *resp)
 {
-	struct member m = {ctx, resp, 0};
-	struct kx_error commit_err = {0};
-	if (core_write(ctx->core, mutation_member, &m, &commit_err) != 0 && m.rc == 0) {
-		/* Its group could not commit: nothing it did stands, whatever it was to answer. */
-		kx_response_free(resp);
-		respond_error(resp, &commit_err, NULL);
-		ctx->metered = false;
-		ctx->after_commit = NULL;
+	for (int attempt = 1;; attempt++) {
+		struct member m = {ctx, resp, 0};
+		struct kx_error commit_err = {0};
+		if (core_write(ctx->core, mutation_member, &m, &commit_err) != 0 && m.rc == 0) {
+			/* Its group could not commit: nothing it did stands, whatever it was to
+			 * answer. */
+			kx_response_free(resp);
+			respond_error(resp, &commit_err, NULL);
+			ctx->metered = false;
+			ctx->after_commit = NULL;
+		}
+		if (m.rc == 0 || !ctx->err->retry || attempt == MUTATION_TRIES)
+			return;
+		ctx_reset(ctx, resp);
 	}
 }
 

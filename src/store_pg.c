@@ -149,7 +149,10 @@ PGresult *pg_query(struct store_pg *s, const char *sql, struct pg_params *p,
 		p = &none;
 	char name[16];
 	PGresult *r = NULL;
-	if (prepared_name(s, sql, p->n, name, err) == 0) {
+	/* Outside a transaction (a health check, a token lookup) a lost connection may be
+	 * replaced at once; inside one, its work is gone and the transaction must fail. */
+	if ((s->in_txn || ensure_connected(s, err) == 0) &&
+	    prepared_name(s, sql, p->n, name, err) == 0) {
 		r = PQexecPrepared(s->conn, name, p->n, p->value, p->length, p->format, 0);
 		ExecStatusType st = PQresultStatus(r);
 		if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
@@ -286,6 +289,7 @@ static int begin(struct store_pg *s, const char *sql, struct kx_error *err)
 			return -1;
 	}
 	s->in_txn = true;
+	s->locks_held = s->locks_before = 0;
 	return 0;
 }
 
@@ -324,7 +328,9 @@ void pg_rollback(struct store *base)
 
 int pg_savepoint(struct store *base, struct kx_error *err)
 {
-	return run(pg(base), "SAVEPOINT kx_op", err);
+	struct store_pg *s = pg(base);
+	s->locks_before = s->locks_held;
+	return run(s, "SAVEPOINT kx_op", err);
 }
 
 int pg_savepoint_release(struct store *base, struct kx_error *err)
@@ -340,12 +346,32 @@ void pg_savepoint_rollback(struct store *base)
 	s->scope[0] = '\0';
 }
 
+/* A group commit holds its members' locks until it commits, so two instances' groups could
+ * each hold what the other waits for. Only a savepoint that starts with nothing held waits for
+ * a lock; a later member only tries, and when another instance has the lock it is run again
+ * (err->retry) once its group has committed and let go of everything. No cycle can form. */
 int pg_lock(struct store *base, const char *scope, struct kx_error *err)
 {
-	static const char sql[] = "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))";
+	static const char wait[] = "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))";
+	static const char try[] = "SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0))";
+	struct store_pg *s = pg(base);
 	struct pg_params p = {0};
 	pg_text(&p, scope);
-	return pg_command(pg(base), sql, &p, err);
+	bool may_wait = s->locks_before == 0;
+	PGresult *r = pg_query(s, may_wait ? wait : try, &p, err);
+	if (!r)
+		return -1;
+	bool got = may_wait || strcmp(pg_text_at(r, 0, 0), "t") == 0;
+	PQclear(r);
+	if (!got) {
+		kx_error_set(err, 503, "unavailable", NULL,
+			     "store busy: another instance holds this ledger or key");
+		if (err)
+			err->retry = true;
+		return -1;
+	}
+	s->locks_held++;
+	return 0;
 }
 
 /* ---- meta, schema, open ---- */

@@ -27,6 +27,9 @@ struct store_pg {
 	int n_cached;
 	char scope[80]; /* klaxon.tenant as last set; "" when unknown */
 	bool in_txn;
+	/* Advisory locks taken in this transaction, and how many of them were taken before the
+	 * current savepoint (by earlier members of a group commit): see pg_lock. */
+	int locks_held, locks_before;
 };
 
 static inline struct store_pg *pg(struct store *s)

@@ -43,10 +43,22 @@ free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
+# The store: SQLite in $DATA, or — when KX_PG_CLUSTER names a cluster made by
+# tests/pg/cluster.sh — a fresh PostgreSQL database in it, made by its owner role and served by
+# the service role (row-level security applies). SERVE_ARGS go on every `klaxond serve`.
+INIT_ARGS=()
+SERVE_ARGS=()
+if [ -n "${KX_PG_CLUSTER:-}" ]; then
+	eval "$("$(dirname "${BASH_SOURCE[0]}")/../pg/cluster.sh" newdb "$KX_PG_CLUSTER")"
+	INIT_ARGS=(--store "$KX_PG_OWNER_URL")
+	SERVE_ARGS=(--store "$KX_PG_URL")
+	NAME="$NAME (postgres)"
+fi
+
 # start_server: klaxond init (admin token in $ADMIN), then serve on a free port until /healthz
 # answers 200. Exits the script (with a failure) if the server cannot be brought up.
 start_server() {
-	if ! "$KLAXOND" init --data "$DATA" >"$T/init.out" 2>"$T/init.err"; then
+	if ! "$KLAXOND" init --data "$DATA" "${INIT_ARGS[@]}" >"$T/init.out" 2>"$T/init.err"; then
 		bad "klaxond init --data $DATA failed: $(tail -n 5 "$T/init.err" "$T/init.out" | tr '\n' ' ')"
 		exit 1
 	fi
@@ -59,7 +71,8 @@ start_server() {
 	for attempt in 1 2 3; do
 		PORT=$(free_port)
 		BASE="http://127.0.0.1:$PORT"
-		"$KLAXOND" serve --data "$DATA" --listen "127.0.0.1:$PORT" >>"$T/server.log" 2>&1 &
+		"$KLAXOND" serve --data "$DATA" --listen "127.0.0.1:$PORT" "${SERVE_ARGS[@]}" \
+			>>"$T/server.log" 2>&1 &
 		SERVER_PID=$!
 		for i in $(seq 1 150); do
 			code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$BASE/healthz" 2>/dev/null)

@@ -120,11 +120,12 @@ def case(name, raw, want="json4xx", known=None, timeout=10.0):
     cases.append((name, raw, want, known, timeout))
 
 # Reported bugs (see the report of issue 8); each case below names one of these.
-MHD_LAX = ("klaxond runs libmicrohttpd without MHD_OPTION_STRICT_FOR_CLIENT (server/http.c, "
-           "http_start), so malformed header lines and a missing Host are accepted")
-MHD_505 = "libmicrohttpd itself answers an unknown HTTP version with 505"
-RAW_ECHO = ("a not_found message echoes the path id byte for byte, so an id that is not UTF-8 makes "
-            "the error body invalid JSON (API.md: UTF-8 everywhere)")
+MHD_LAX = ("libmicrohttpd 0.9.75 (Debian 12) unfolds an obs-fold line and cuts a header value at "
+           "a NUL before klaxond sees the headers, even with MHD_OPTION_STRICT_FOR_CLIENT, so "
+           "neither can be told from a well-formed header (names and other control characters are "
+           "checked by klaxond: server/http.c, headers_valid)")
+MHD_505 = ("libmicrohttpd itself answers an unknown HTTP version with its own 505 (RFC 9110 15.6.6: "
+           "the status for it) before klaxond sees the request")
 
 # ---- bodies: broken JSON, encodings, nesting, sizes, types ----------------------------------
 bodies = [
@@ -165,7 +166,7 @@ limit = 1024 * 1024
 case("body 1 MiB + 1", req("POST", "/incidents", b"x" * (limit + 1)), "json4xx")
 case("body 4 MiB", req("POST", "/incidents", b"[" * (4 * limit)), "json4xx")
 case("content-length 10^12, short body", req("POST", "/incidents", b"{}", clen=False, headers=["Content-Length: 1000000000000"]),
-     "incomplete", None, 2.0)
+     "json4xx", None, 2.0)
 case("content-length overflow", req("POST", "/incidents", b"{}", clen=False, headers=["Content-Length: 99999999999999999999999"]), "reject")
 case("content-length negative", req("POST", "/incidents", b"{}", clen=False, headers=["Content-Length: -1"]), "reject")
 case("content-length not a number", req("POST", "/incidents", b"{}", clen=False, headers=["Content-Length: abc"]), "reject")
@@ -197,11 +198,11 @@ case("basic auth", req(auth=False, headers=["Authorization: Basic YWRtaW46YWRtaW
 case("bearer no token", req(auth=False, headers=["Authorization: Bearer "]), "json4xx")
 case("token non-ascii", req(auth=False, headers=[b"Authorization: Bearer \xff\xfe\xfd"]), "json4xx")
 case("two authorizations, bad first", req(auth=False, headers=["Authorization: Bearer nope", "Authorization: Bearer " + tok]), "json4xx")
-case("header name with space", req(headers=["Bad Header: x"]), "reject", MHD_LAX)
+case("header name with space", req(headers=["Bad Header: x"]), "reject")
 case("header without colon", req(headers=["NoColonHere"]), "reject")
 case("header with nul", req(headers=[b"X-A: a\x00b"]), "reject", MHD_LAX)
 case("obs-fold continuation", req(headers=["X-A: a", " continued"]), "reject", MHD_LAX)
-case("header with bare cr", req(headers=[b"X-A: a\rb"]), "reject", MHD_LAX)
+case("header with bare cr", req(headers=[b"X-A: a\rb"]), "reject")
 case("request id with quotes", req(headers=['X-Request-Id: "quoted\\"id']), "any")
 case("request id 10 KiB", req(headers=["X-Request-Id: " + "r" * 10240]), "any")
 case("request id non-ascii", req(headers=[b"X-Request-Id: \xe2\x80\x94dash"]), "any")
@@ -213,7 +214,7 @@ case("idempotency key empty", req("POST", "/incidents", b'{"title":"k","severity
 case("override 10 KiB", req("POST", "/incidents", b'{"title":"o","severity":"sev4"}', headers=["X-Klaxon-Override: " + "o" * 10240]), "any")
 case("lf line endings", req().replace(b"\r\n", b"\n"), "any")
 case("cr line endings", req().replace(b"\r\n", b"\r"), "incomplete", None, 2.0)
-case("no host, http/1.1", req(host=False), "reject", MHD_LAX)
+case("no host, http/1.1", req(host=False), "reject")
 case("http/1.0", req(version="HTTP/1.0"), "any")
 case("http/9.9", req(version="HTTP/9.9"), "reject", MHD_505)
 case("http/2.0", req(version="HTTP/2.0"), "reject", MHD_505)
@@ -240,9 +241,8 @@ paths = ["/../../etc/passwd", "/incidents/../tenants", "//incidents", "/incident
          "/%69ncidents", "/incidents#frag", "/incidents/%c0%ae%c0%ae", "/\u00e9".encode().decode("latin-1"),
          "/incidents/" + "%41" * 200, "/" + "x/" * 2000, "/healthz/../incidents"]
 for p in paths:
-    case("path %s" % p[:60], req("GET", p), "any" if p == "/%69ncidents" else "json4xx",
-         RAW_ECHO if p in ("/incidents/%ff%fe", "/incidents/%c0%ae%c0%ae") else None)
-case("path raw non-ascii", req("GET", b"/incidents/\xff\xfe"), "json4xx", RAW_ECHO)
+    case("path %s" % p[:60], req("GET", p), "any" if p == "/%69ncidents" else "json4xx")
+case("path raw non-ascii", req("GET", b"/incidents/\xff\xfe"), "json4xx")
 case("path 100 KiB", req("GET", "/" + "a" * 100000), "reject")
 case("path with space", req("GET", "/incidents/a b"), "reject")
 

@@ -426,7 +426,7 @@ tenants = off
 CONF
 PORT=$(free_port)
 BASE="http://127.0.0.1:$PORT"
-"$KLAXOND" serve --data "$DATA" --listen "127.0.0.1:$PORT" >>"$T/server.log" 2>&1 &
+"$KLAXOND" serve --data "$DATA" --listen "127.0.0.1:$PORT" "${SERVE_ARGS[@]}" >>"$T/server.log" 2>&1 &
 SERVER_PID=$!
 for i in $(seq 1 150); do
 	[ "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/healthz")" = 200 ] && break

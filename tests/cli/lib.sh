@@ -37,13 +37,22 @@ finish() {
 
 # start_server: a real klaxond on a free loopback port in $T/server; sets URL and ADMIN_TOKEN
 # and stops the server (checking it exits 0 on SIGTERM) when the test ends.
+# With KX_PG_CLUSTER (a cluster made by tests/pg/cluster.sh) the server's store is a fresh
+# PostgreSQL database in it, served by the service role.
 start_server() {
 	: "${KLAXOND:?set KLAXOND to the klaxond binary}"
-	ADMIN_TOKEN=$("$KLAXOND" init --data "$T/server" | tail -n 1)
+	local init_args=() serve_args=()
+	if [ -n "${KX_PG_CLUSTER:-}" ]; then
+		eval "$("$(dirname "${BASH_SOURCE[0]}")/../pg/cluster.sh" newdb "$KX_PG_CLUSTER")"
+		init_args=(--store "$KX_PG_OWNER_URL")
+		serve_args=(--store "$KX_PG_URL")
+	fi
+	ADMIN_TOKEN=$("$KLAXOND" init --data "$T/server" "${init_args[@]}" | tail -n 1)
 	local port
 	port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 	URL="http://127.0.0.1:$port"
-	"$KLAXOND" serve --data "$T/server" --listen "127.0.0.1:$port" 2>"$T/server.log" &
+	"$KLAXOND" serve --data "$T/server" --listen "127.0.0.1:$port" "${serve_args[@]}" \
+		2>"$T/server.log" &
 	SERVER_PID=$!
 	trap 'stop_server; rm -rf "$T"' EXIT
 	for _ in $(seq 100); do
