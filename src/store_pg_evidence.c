@@ -32,15 +32,16 @@ static int bundle_stage(struct store_pg *s, FILE *bundle, int64_t bytes, char lo
 	rewind(bundle);
 	for (int64_t off = 0; rc == 0 && off < bytes; off += BUNDLE_CHUNK) {
 		size_t want = bytes - off < BUNDLE_CHUNK ? (size_t)(bytes - off) : BUNDLE_CHUNK;
+		if (fread(buf, 1, want, bundle) != want) {
+			rc = kx_error_set(err, 503, "unavailable", NULL,
+					  "the bundle could not be read back");
+			break;
+		}
 		struct pg_params p = {0};
 		pg_text(&p, lo);
 		pg_int(&p, off);
 		pg_bytes(&p, buf, want);
-		if (fread(buf, 1, want, bundle) != want)
-			rc = kx_error_set(err, 503, "unavailable", NULL,
-					  "the bundle could not be read back");
-		else
-			rc = pg_command(s, put, &p, err);
+		rc = pg_command(s, put, &p, err);
 	}
 	free(buf);
 	return rc;
@@ -61,7 +62,7 @@ static int bundle_insert(struct store_pg *s, const struct store_export_row *r, F
 		pg_text(&p, lo);
 		rc = pg_command(s, ins, &p, err);
 	}
-	/* A rollback would drop the object too; a failed statement leaves nothing to undo. */
+	/* The staging object goes now: a rollback would take it too, but a commit would keep it. */
 	if (lo[0]) {
 		struct pg_params p = {0};
 		pg_text(&p, lo);
