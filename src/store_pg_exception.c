@@ -1,20 +1,61 @@
-/* TODO(pg port): stubs until this file is ported from its SQLite twin. */
+/* PostgreSQL SQL for governed exceptions, as store_exception.c gives them. */
+#include <string.h>
+
 #include "store_pg.h"
 
-int pg_exception_insert(struct store *s, const char *tenant_id, const cJSON *exception, struct kx_error *err)
+int pg_exception_insert(struct store *base, const char *tenant_id, const cJSON *e,
+			struct kx_error *err)
 {
-	(void)s; (void)tenant_id; (void)exception; (void)err;
-	return kx_error_set(err, 503, "unavailable", NULL, "not ported");
+	struct store_pg *s = pg(base);
+	static const char sql[] = "INSERT INTO exceptions(tenant_id, receipt_id, action, actor,"
+				  " resource, rules, justification_digest, at)"
+				  " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+	if (pg_scope(s, tenant_id, err))
+		return -1;
+	struct pg_params p = {0};
+	pg_text(&p, tenant_id);
+	const char *cols[] = {"receipt_id", "action", "actor", "resource", "rules",
+			      "justification_digest", "at"};
+	for (int i = 0; i < 7; i++)
+		pg_member(&p, e, cols[i]);
+	return pg_command(s, sql, &p, err);
 }
 
-cJSON * pg_exception_list(struct store *s, const char *tenant_id, bool open_only)
+cJSON *pg_exception_list(struct store *base, const char *tenant_id, bool open_only)
 {
-	(void)s; (void)tenant_id; (void)open_only;
-	return NULL;
+	struct store_pg *s = pg(base);
+	/* COLLATE "C": the order SQLite gives, bytewise, whatever the database's collation. */
+	static const char sql[] = "SELECT receipt_id, action, actor, resource, rules AS rules_json,"
+				  " justification_digest, at, acknowledged_by, acknowledged_at"
+				  " FROM exceptions WHERE tenant_id = $1"
+				  " AND ($2::integer = 0 OR acknowledged_at IS NULL)"
+				  " ORDER BY at COLLATE \"C\", receipt_id COLLATE \"C\"";
+	if (pg_scope(s, tenant_id, NULL))
+		return NULL;
+	struct pg_params p = {0};
+	pg_text(&p, tenant_id);
+	pg_int(&p, open_only);
+	return pg_all_rows(pg_query(s, sql, &p, NULL));
 }
 
-int pg_exception_acknowledge(struct store *s, const char *tenant_id, const char *receipt_id, const char *actor, const char *at, struct kx_error *err)
+int pg_exception_acknowledge(struct store *base, const char *tenant_id, const char *receipt_id,
+			     const char *actor, const char *at, struct kx_error *err)
 {
-	(void)s; (void)tenant_id; (void)receipt_id; (void)actor; (void)at; (void)err;
-	return kx_error_set(err, 503, "unavailable", NULL, "not ported");
+	struct store_pg *s = pg(base);
+	static const char sql[] = "UPDATE exceptions SET acknowledged_by = $3, acknowledged_at = $4"
+				  " WHERE tenant_id = $1 AND receipt_id = $2"
+				  " AND acknowledged_at IS NULL";
+	if (pg_scope(s, tenant_id, err))
+		return -1;
+	struct pg_params p = {0};
+	pg_text(&p, tenant_id);
+	pg_text(&p, receipt_id);
+	pg_text(&p, actor);
+	pg_text(&p, at);
+	PGresult *r = pg_query(s, sql, &p, err);
+	if (!r)
+		return -1;
+	int rc = strcmp(PQcmdTuples(r), "1") == 0 ? 0 : 1;
+	PQclear(r);
+	return rc;
 }
