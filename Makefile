@@ -172,7 +172,11 @@ tui-tests: all
 # The API suite, the client contract and the two-instance test again with klaxond on
 # PostgreSQL: a throwaway cluster in a temporary directory (tests/pg/cluster.sh), a fresh
 # database per script, stopped and removed at the end.
+# Under the sanitizers (test-asan) only the scripts that reach most of the PostgreSQL store run
+# again; the HTTP-level ones (hostile, errors, isolation...) already ran under them on SQLite.
 PG_TESTS := $(wildcard tests/api/test_*.sh) tests/cli/test_contract.sh $(wildcard tests/pg/test_*.sh)
+PG_TESTS_ASAN := $(addprefix tests/api/test_api_,incidents.sh ledger.sh evidence.sh idempotency.sh) \
+	tests/cli/test_contract.sh $(wildcard tests/pg/test_*.sh)
 pg-tests: all $(TLOGCHECK)
 	@set -e; d=$$(mktemp -d "$${TMPDIR:-/tmp}/klaxon-pg.XXXXXX"); \
 	trap 'tests/pg/cluster.sh stop "$$d"' EXIT; \
@@ -189,7 +193,8 @@ SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recove
 test-asan:
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g $(SAN)" LDFLAGS="$(SAN)" \
-		KLAXON_BIN=build-asan/klaxon KLAXOND_BIN=build-asan/klaxond test-normal
+		KLAXON_BIN=build-asan/klaxon KLAXOND_BIN=build-asan/klaxond PG_TESTS="$(PG_TESTS_ASAN)" \
+		test-normal
 
 test: deps
 	@$(MAKE) --no-print-directory test-normal

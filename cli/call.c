@@ -12,6 +12,9 @@ struct backend *cli_backend(const struct cli *c)
 {
 	struct backend_config cfg = {
 		.db_path = c->db,
+		/* A PostgreSQL store has no file beside which its key could lie: klaxond's
+		 * DIR/server.key is named by KLAXON_KEY. */
+		.key_path = getenv("KLAXON_KEY"),
 		.server_url = c->server,
 		.token = c->token,
 		.cacert = c->cacert,

@@ -11,7 +11,8 @@
 struct backend;
 
 struct backend_config {
-	const char *db_path;    /* embedded: the SQLite store */
+	const char *db_path;    /* embedded: the SQLite store, or a klaxond's postgres:// URL */
+	const char *key_path;   /* embedded: the store's key (NULL: db_path + ".key") */
 	const char *server_url; /* remote: klaxond's base URL (wins over db_path) */
 	const char *token;      /* remote: bearer token */
 	const char *cacert;     /* remote: CA bundle for TLS */

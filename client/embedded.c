@@ -92,7 +92,8 @@ static const struct backend_vtable embedded_vtable = {
 struct backend *embedded_open(const struct backend_config *cfg, char *err, size_t errlen)
 {
 	struct kx_error kerr = {0};
-	struct kx_core_options opt = {.db_path = cfg->db_path, .embedded = true};
+	struct kx_core_options opt = {.db_path = cfg->db_path, .key_path = cfg->key_path,
+				      .embedded = true};
 	struct embedded *e = calloc(1, sizeof *e);
 	struct backend *b = calloc(1, sizeof *b);
 	if (!e || !b) {

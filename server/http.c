@@ -208,7 +208,10 @@ static void dispatch(struct http_server *s, struct MHD_Connection *c, const char
 	struct kx_error err = {0};
 	if (!bearer(c, &token) || kx_auth_token(s->core, token, &o->who, &err)) {
 		kx_core_count_unattributed(s->core);
-		fail(o, 401, "unauthenticated", "a valid bearer token is required");
+		if (err.status == 503)
+			fail(o, 503, "unavailable", err.message);
+		else
+			fail(o, 401, "unauthenticated", "a valid bearer token is required");
 		return;
 	}
 	o->authenticated = true;

@@ -298,7 +298,13 @@ int kx_auth_token(struct kx_core *core, const char *token, struct kx_principal *
 	digest_sha256(token, strlen(token), h);
 	struct store *r = core_reader_acquire(core, err);
 	cJSON *a = r ? store_actor_by_token(r, h, stored) : NULL;
+	/* No actor, or no answer? A store that is down is a 503, not a bad token. */
+	bool down = !r || (!a && store_ledger_size(r, KX_PLATFORM_TENANT) < 0);
 	core_reader_release(core, r);
+	if (down) {
+		sodium_memzero(h, sizeof h);
+		return kx_error_set(err, 503, "unavailable", NULL, "the store does not answer");
+	}
 	int rc = -1;
 	/* The index found the row by hash; the constant-time compare is what decides. */
 	if (a && sodium_memcmp(h, stored, 32) == 0) {

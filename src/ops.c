@@ -464,6 +464,17 @@ out:
 	authz_free(&a);
 }
 
+/* API.md: UTF-8 everywhere. A query value that is not would reach the store as bytes that
+ * SQLite keeps and PostgreSQL refuses; both stores get the same 400 instead. */
+static int check_query(struct op_ctx *ctx)
+{
+	for (const struct kx_param *p = ctx->req->query; p && p->name; p++)
+		if (p->value && !json_utf8_valid(p->value, strlen(p->value)))
+			return kx_error_set(ctx->err, 400, "invalid_query", p->name,
+					    "query values must be UTF-8");
+	return 0;
+}
+
 /* What every call needs before its operation: a time, ids, the caller and the body. */
 static int ctx_begin(struct op_ctx *ctx, struct kx_response *resp)
 {
@@ -471,7 +482,7 @@ static int ctx_begin(struct op_ctx *ctx, struct kx_response *resp)
 	kx_time_format(ctx->now_ms, ctx->now);
 	snprintf(ctx->request_id, sizeof ctx->request_id, "%s", resp->request_id);
 	kx_id_new("rcp_", ctx->receipt_id);
-	if (load_subject(ctx) || parse_body(ctx)) {
+	if (check_query(ctx) || load_subject(ctx) || parse_body(ctx)) {
 		respond_error(resp, ctx->err, NULL);
 		return -1;
 	}

@@ -88,6 +88,10 @@ static int fail_from(struct store_pg *s, const PGresult *r, struct kx_error *err
 		msg = PQerrorMessage(s->conn);
 	if (state && strncmp(state, "23", 2) == 0)
 		return kx_error_set(err, 409, "conflict", NULL, "store constraint: %s", msg);
+	/* Class 22, a data exception: a value the caller gave (bytes that are not UTF-8 in a
+	 * query parameter) that SQLite would have taken as it is. */
+	if (state && strncmp(state, "22", 2) == 0)
+		return kx_error_set(err, 400, "invalid_query", NULL, "invalid value: %s", msg);
 	kx_error_set(err, 503, "unavailable", NULL, "store: %s", msg);
 	if (err && state && (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0))
 		err->retry = true;
