@@ -25,12 +25,11 @@ int pg_exception_insert(struct store *base, const char *tenant_id, const cJSON *
 cJSON *pg_exception_list(struct store *base, const char *tenant_id, bool open_only)
 {
 	struct store_pg *s = pg(base);
-	/* COLLATE "C": the order SQLite gives, bytewise, whatever the database's collation. */
 	static const char sql[] = "SELECT receipt_id, action, actor, resource, rules AS rules_json,"
 				  " justification_digest, at, acknowledged_by, acknowledged_at"
 				  " FROM exceptions WHERE tenant_id = $1"
 				  " AND ($2::integer = 0 OR acknowledged_at IS NULL)"
-				  " ORDER BY at COLLATE \"C\", receipt_id COLLATE \"C\"";
+				  " ORDER BY at, receipt_id";
 	if (pg_scope(s, tenant_id, NULL))
 		return NULL;
 	struct pg_params p = {0};

@@ -1,6 +1,5 @@
 /* PostgreSQL SQL for tenants, actors and their versioned documents (role catalogs, policy
- * profiles), as store_tenant.c gives them. Listings order with COLLATE "C": SQLite compares
- * text bytewise, a database's own collation may not. */
+ * profiles), as store_tenant.c gives them. */
 #include <stdio.h>
 #include <string.h>
 
@@ -90,7 +89,7 @@ cJSON *pg_tenant_list(struct store *base)
 {
 	struct store_pg *s = pg(base);
 	static const char sql[] = "SELECT " TENANT_COLS " FROM tenants"
-				  " ORDER BY created_at COLLATE \"C\", id COLLATE \"C\"";
+				  " ORDER BY created_at, id";
 	if (pg_scope(s, PG_SCOPE_ALL, NULL))
 		return NULL;
 	return pg_all_rows(pg_query(s, sql, NULL, NULL));
@@ -171,7 +170,7 @@ cJSON *pg_actor_list(struct store *base, const char *tenant_id)
 {
 	struct store_pg *s = pg(base);
 	static const char sql[] = "SELECT " ACTOR_COLS " FROM actors WHERE tenant_id = $1"
-				  " ORDER BY id COLLATE \"C\"";
+				  " ORDER BY id";
 	if (pg_scope(s, tenant_id, NULL))
 		return NULL;
 	struct pg_params p = {0};

@@ -68,8 +68,8 @@ int pg_idem_put(struct store *base, const char *tenant_id, const char *actor_id,
 		const struct store_idem *rec, const char *at, struct kx_error *err)
 {
 	struct store_pg *s = pg(base);
-	static const char sql[] = "INSERT INTO idempotency(tenant_id, actor_id, key, request_digest,"
-				  " status, response, location, created_at)"
+	static const char sql[] = "INSERT INTO idempotency(tenant_id, actor_id, key,"
+				  " request_digest, status, response, location, created_at)"
 				  " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
 	if (pg_scope(s, tenant_id, err))
 		return -1;
@@ -94,7 +94,7 @@ int pg_idem_put(struct store *base, const char *tenant_id, const char *actor_id,
 /* Rollup hours are "YYYY-MM-DDTHH:00:00.000Z", so their text orders as their time does and a
  * day is their first 10 characters. A walk reads pages of USAGE_PAGE buckets, each after the
  * last one seen ($5..$7): a bucket never starts after its first hour, so a page need only sum
- * hours from the last bucket on. Order is bytewise (COLLATE "C"), as in SQLite. */
+ * hours from the last bucket on. */
 #define USAGE_BUCKET                                                                          \
 	"CASE WHEN $4::integer <> 0 THEN substr(hour, 1, 10) || 'T00:00:00.000Z'"             \
 	" ELSE hour END"
@@ -103,19 +103,17 @@ static const char usage_tenant_sql[] =
 	" AS bucket, event_type, SUM(units)::bigint AS units FROM usage_rollups"
 	" WHERE tenant_id = $1 AND hour >= GREATEST($2::text, $5::text) AND hour < $3"
 	" GROUP BY tenant_id, bucket, event_type) g"
-	" WHERE $5::text IS NULL OR (bucket COLLATE \"C\", event_type COLLATE \"C\")"
-	" > ($5::text, $6::text)"
-	" ORDER BY bucket COLLATE \"C\", event_type COLLATE \"C\"" USAGE_LIMIT(USAGE_PAGE);
+	" WHERE $5::text IS NULL OR (bucket, event_type) > ($5::text, $6::text)"
+	" ORDER BY bucket, event_type" USAGE_LIMIT(USAGE_PAGE);
 /* The platform report: every tenant, deliberately (platform admins only). */
 static const char usage_all_sql[] =
 	"SELECT tenant_id, bucket, event_type, units FROM (SELECT tenant_id, " USAGE_BUCKET
 	" AS bucket, event_type, SUM(units)::bigint AS units FROM usage_rollups"
 	" WHERE ($1::text IS NULL) AND hour >= GREATEST($2::text, $5::text) AND hour < $3"
 	" GROUP BY tenant_id, bucket, event_type) g"
-	" WHERE $5::text IS NULL OR (bucket COLLATE \"C\", event_type COLLATE \"C\","
-	" tenant_id COLLATE \"C\") > ($5::text, $6::text, $7::text)"
-	" ORDER BY bucket COLLATE \"C\", event_type COLLATE \"C\", tenant_id COLLATE \"C\""
-	USAGE_LIMIT(USAGE_PAGE);
+	" WHERE $5::text IS NULL"
+	" OR (bucket, event_type, tenant_id) > ($5::text, $6::text, $7::text)"
+	" ORDER BY bucket, event_type, tenant_id" USAGE_LIMIT(USAGE_PAGE);
 
 /* The key of the last row a page gave, copied before its result is cleared. */
 struct usage_key {
@@ -198,7 +196,7 @@ cJSON *pg_usage_tenants(struct store *base)
 	/* Retention is the store's own housekeeping across tenants, never a tenant's request.
 	 * Every tenant with events has rollups, and there are far fewer of those. */
 	static const char sql[] = "SELECT tenant_id FROM usage_rollups GROUP BY tenant_id"
-				  " ORDER BY tenant_id COLLATE \"C\"";
+				  " ORDER BY tenant_id";
 	if (pg_scope(s, PG_SCOPE_ALL, NULL))
 		return NULL;
 	PGresult *r = pg_query(s, sql, NULL, NULL);
