@@ -464,12 +464,20 @@ out:
 	authz_free(&a);
 }
 
-/* API.md: UTF-8 everywhere. A query value that is not would reach the store as bytes that
- * SQLite keeps and PostgreSQL refuses; both stores get the same 400 instead. */
-static int check_query(struct op_ctx *ctx)
+static bool utf8_or_null(const char *s)
 {
+	return !s || json_utf8_valid(s, strlen(s));
+}
+
+/* API.md: UTF-8 everywhere. Bytes that are not would reach the store, which SQLite keeps and
+ * PostgreSQL refuses; both stores answer the same instead: a path id that is not UTF-8 names
+ * nothing (404), a query value that is not is a bad query (400). */
+static int check_text(struct op_ctx *ctx)
+{
+	if (!utf8_or_null(ctx->req->id) || !utf8_or_null(ctx->req->sub_id))
+		return kx_error_set(ctx->err, 404, "not_found", NULL, "no such resource");
 	for (const struct kx_param *p = ctx->req->query; p && p->name; p++)
-		if (p->value && !json_utf8_valid(p->value, strlen(p->value)))
+		if (!utf8_or_null(p->value))
 			return kx_error_set(ctx->err, 400, "invalid_query", p->name,
 					    "query values must be UTF-8");
 	return 0;
@@ -482,7 +490,7 @@ static int ctx_begin(struct op_ctx *ctx, struct kx_response *resp)
 	kx_time_format(ctx->now_ms, ctx->now);
 	snprintf(ctx->request_id, sizeof ctx->request_id, "%s", resp->request_id);
 	kx_id_new("rcp_", ctx->receipt_id);
-	if (check_query(ctx) || load_subject(ctx) || parse_body(ctx)) {
+	if (check_text(ctx) || load_subject(ctx) || parse_body(ctx)) {
 		respond_error(resp, ctx->err, NULL);
 		return -1;
 	}
