@@ -9,12 +9,14 @@ int pg_usage_add(struct store *base, const char *tenant_id, const char *event_ty
 		 int64_t units, const char *at, const char *request_id, struct kx_error *err)
 {
 	struct store_pg *s = pg(base);
-	static const char ev[] = "INSERT INTO usage_events(tenant_id, event_type, units, at,"
-				 " request_id) VALUES ($1, $2, $3, $4, $5)";
-	/* The hour bucket is the first 13 characters of the RFC 3339 time: "2026-11-28T16". */
-	static const char roll[] =
-		"INSERT INTO usage_rollups(tenant_id, hour, event_type, units)"
-		" VALUES ($1, substr($2::text, 1, 13) || ':00:00.000Z', $3, $4)"
+	/* The event and its rollup in one statement: every mutation meters twice, and each round
+	 * trip to the server is a tenth of a mutation's time. The hour bucket is the first 13
+	 * characters of the RFC 3339 time: "2026-11-28T16". */
+	static const char sql[] =
+		"WITH ev AS (INSERT INTO usage_events(tenant_id, event_type, units, at, request_id)"
+		" VALUES ($1, $2, $3, $4, $5))"
+		" INSERT INTO usage_rollups(tenant_id, hour, event_type, units)"
+		" VALUES ($1, substr($4::text, 1, 13) || ':00:00.000Z', $2, $3)"
 		" ON CONFLICT (tenant_id, hour, event_type)"
 		" DO UPDATE SET units = usage_rollups.units + excluded.units";
 	if (pg_scope(s, tenant_id, err))
@@ -25,14 +27,7 @@ int pg_usage_add(struct store *base, const char *tenant_id, const char *event_ty
 	pg_int(&p, units);
 	pg_text(&p, at);
 	pg_text(&p, request_id);
-	if (pg_command(s, ev, &p, err))
-		return -1;
-	struct pg_params q = {0};
-	pg_text(&q, tenant_id);
-	pg_text(&q, at);
-	pg_text(&q, event_type);
-	pg_int(&q, units);
-	return pg_command(s, roll, &q, err);
+	return pg_command(s, sql, &p, err);
 }
 
 int pg_idem_get(struct store *base, const char *tenant_id, const char *actor_id, const char *key,

@@ -127,6 +127,11 @@ for ti in 0 1; do
 	[ "$ti" -eq 0 ] && want=$((2 + 8 * N + 1 + 10 + 2)) || want=$((2 + 8 * N))
 	check "tenant $ti: one receipt per mutation that ran" "$n" "$want"
 done
+# Metering from both instances adds up in one place: every declare counted once.
+u=$(req "${BASES[0]}" GET "/tenants/globex/usage?from=2000-01-01T00:00:00.000Z&to=2100-01-01T00:00:00.000Z" "${TOKENS[1]}")
+check "globex's usage counts every incident.create from both instances" \
+	"$(cut -d' ' -f2- <<<"$u" | jq '.totals["incident.create"]')" $((4 * N))
+
 # Every ledger of the deployment recomputed and checked against every signed checkpoint.
 verify() {
 	if KLAXON_KEY="$T/a/server.key" "$KLAXON" --db "$KX_PG_URL" ledger verify >"$T/verify.out" 2>&1
