@@ -227,6 +227,11 @@ void gov_refresh(struct app *a);
 /* Answers to the app's own requests with tags from GOV_TAG_FIRST. */
 #define GOV_TAG_FIRST 0x100
 void gov_reply_own(struct app *a, int tag, struct backend_response *resp);
+/* The status bar (status.c): what an answer says of the connection, and the bar's text. A
+ * request asked and unanswered this long is shown as an error, not as loading. */
+#define APP_SILENT_MS 10000
+void app_note_connection(struct app *a, const struct backend_response *resp);
+void app_status_text(struct app *a);
 /* The status bar's witness segment ("ledger 47 ✓"); empty until a checkpoint was seen. */
 void gov_status(struct app *a, char *buf, size_t len, int *role);
 /* The rows screens may draw on: above the banner and the status bar. */
