@@ -36,6 +36,9 @@ struct build {
 	struct redactor *red;
 	uint64_t size, prev;
 	uint64_t proofs;
+	/* The tree as the export's transaction sees it: on the writer, so no committed cache;
+	 * consecutive receipts' proofs share all but ~2 nodes, which `nodes` remembers. */
+	struct ledger_nodes nodes;
 	/* Versions that decisions in the window pinned: those must be in profiles.jsonl. */
 	int pinned_lo[2], pinned_hi[2];
 	/* The record being redacted, for the log. */
@@ -137,7 +140,7 @@ static int write_checkpoints(struct build *b)
 	if (b->prev > 0) {
 		char *pnote = store_checkpoint_get(b->s, t, b->prev, NULL);
 		if (!pnote || member_open(b, EVIDENCE_PREVIOUS) ||
-		    ledger_prove_consistency(b->s, t, b->prev, b->size, hashes, &n)) {
+		    ledger_prove_consistency(&b->nodes, b->prev, b->size, hashes, &n)) {
 			free(pnote);
 			return kx_error_set(b->err, 503, "unavailable", NULL,
 					    "the ledger cannot prove consistency from size %" PRIu64,
@@ -208,7 +211,7 @@ static int write_receipt(void *ctx, const struct store_receipt_row *r)
 	merkle_hash hashes[MERKLE_MAX_PROOF];
 	size_t n = 0;
 	uint64_t index = (uint64_t)(r->seq - 1);
-	if (ledger_prove_inclusion(b->s, b->rq->tenant_id, index, b->size, hashes, &n))
+	if (ledger_prove_inclusion(&b->nodes, index, b->size, hashes, &n))
 		return kx_error_set(b->err, 503, "unavailable", NULL,
 				    "the ledger cannot prove receipt %s", r->id);
 	member_line(&b->m[EVIDENCE_RECEIPTS], r->leaf);
@@ -509,6 +512,7 @@ int evidence_export(struct kx_core *core, const struct evidence_request *rq,
 	if (!b)
 		return kx_error_set(err, 503, "unavailable", NULL, "out of memory");
 	*b = (struct build){.core = core, .s = core->store, .rq = rq, .err = err};
+	ledger_nodes_init(&b->nodes, core->store, NULL, rq->tenant_id);
 	cJSON *rules = store_doc_get(core->store, STORE_DOC_REDACTION, rq->tenant_id, 0);
 	b->red = redact_new(cJSON_GetStringValue(cJSON_GetObjectItem(rules, "doc")), err);
 	cJSON_Delete(rules);
