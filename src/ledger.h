@@ -20,17 +20,20 @@ int ledger_append(struct kx_core *core, const char *tenant_id, cJSON *receipt,
 void ledger_origin(const char *tenant_id, char *out, size_t len);
 
 /* Where proofs read a tenant's tree from: the store, the core's cache of committed nodes, and
- * the last node read at each level, which consecutive proofs (an export's) mostly share. Valid
+ * the last two nodes read at each level, which consecutive proofs (an export's) mostly share:
+ * a leaf's sibling on its path, and a node of the tree's right edge at the same level. Valid
  * for one transaction; set up with ledger_nodes_init. */
+struct ledger_level_memo {
+	uint64_t index[2];
+	merkle_hash hash[2];
+	uint8_t valid[2];
+	uint8_t older; /* the entry to replace */
+};
 struct ledger_nodes {
 	struct store *store;
 	struct ledger_cache *committed;
 	const char *tenant_id;
-	struct {
-		uint64_t index;
-		merkle_hash hash;
-		bool valid;
-	} last[MERKLE_MAX_PROOF];
+	struct ledger_level_memo last[MERKLE_MAX_PROOF];
 };
 
 /* `committed` is the core's node cache (core->ledger_nodes) when `s` reads committed data only
