@@ -411,7 +411,30 @@ struct walk {
 	redact_log_fn log;
 	void *ctx;
 	int total;
+	/* The dotted path of the value being walked, cut at 511 characters as it always was: a
+	 * member appends its name and takes it off again (an snprintf per member was a tenth of
+	 * an export's redaction). */
+	char path[512];
+	size_t len;
 };
+
+/* Appends text to the path; returns the length to restore. */
+static size_t path_push(struct walk *w, const char *text)
+{
+	size_t before = w->len, n = strlen(text);
+	if (n > sizeof w->path - 1 - w->len)
+		n = sizeof w->path - 1 - w->len;
+	memcpy(w->path + w->len, text, n);
+	w->len += n;
+	w->path[w->len] = 0;
+	return before;
+}
+
+static void path_pop(struct walk *w, size_t len)
+{
+	w->len = len;
+	w->path[len] = 0;
+}
 
 static void set_string(cJSON *v, char *text)
 {
@@ -452,15 +475,14 @@ static const struct redact_rule *field_rule(const struct redactor *r, const char
 	return NULL;
 }
 
-static void walk_value(struct walk *w, cJSON *v, const char *key, const char *path);
+static void walk_value(struct walk *w, cJSON *v, const char *key);
 
-static void walk_member(struct walk *w, cJSON *parent, cJSON *child, const char *path)
+static void walk_member(struct walk *w, cJSON *parent, cJSON *child)
 {
-	char sub[512];
-	if (*path)
-		snprintf(sub, sizeof sub, "%s.%s", path, child->string);
-	else
-		snprintf(sub, sizeof sub, "%s", child->string);
+	size_t mark = w->len;
+	if (w->len)
+		path_push(w, ".");
+	path_push(w, child->string);
 	const struct redact_rule *rule =
 		protected_key(child->string) ? NULL : field_rule(w->r, child->string);
 	if (rule && !cJSON_IsNull(child)) {
@@ -471,17 +493,18 @@ static void walk_member(struct walk *w, cJSON *parent, cJSON *child, const char 
 			cJSON_ReplaceItemInObjectCaseSensitive(parent, child->string, repl);
 			w->total++;
 			if (w->log)
-				w->log(w->ctx, rule->id, sub, 1);
+				w->log(w->ctx, rule->id, w->path, 1);
 		}
-		return;
+	} else {
+		walk_value(w, child, child->string);
 	}
-	walk_value(w, child, child->string, sub);
+	path_pop(w, mark);
 }
 
-static void walk_value(struct walk *w, cJSON *v, const char *key, const char *path)
+static void walk_value(struct walk *w, cJSON *v, const char *key)
 {
 	if (cJSON_IsString(v) && v->valuestring) {
-		redact_string(w, v, key, path);
+		redact_string(w, v, key, w->path);
 		return;
 	}
 	if (!cJSON_IsObject(v) && !cJSON_IsArray(v))
@@ -490,11 +513,13 @@ static void walk_value(struct walk *w, cJSON *v, const char *key, const char *pa
 	for (cJSON *c = v->child, *next; c; c = next, i++) {
 		next = c->next; /* c may be replaced */
 		if (cJSON_IsArray(v)) {
-			char sub[512];
-			snprintf(sub, sizeof sub, "%s[%d]", path, i);
-			walk_value(w, c, key, sub);
+			char sub[16];
+			snprintf(sub, sizeof sub, "[%d]", i);
+			size_t mark = path_push(w, sub);
+			walk_value(w, c, key);
+			path_pop(w, mark);
 		} else {
-			walk_member(w, v, c, path);
+			walk_member(w, v, c);
 		}
 	}
 }
@@ -502,7 +527,8 @@ static void walk_value(struct walk *w, cJSON *v, const char *key, const char *pa
 int redact_json(const struct redactor *r, cJSON *v, const char *path, redact_log_fn log,
 		void *ctx)
 {
-	struct walk w = {r, log, ctx, 0};
-	walk_value(&w, v, NULL, path ? path : "");
+	struct walk w = {.r = r, .log = log, .ctx = ctx};
+	path_push(&w, path ? path : "");
+	walk_value(&w, v, NULL);
 	return w.total;
 }
