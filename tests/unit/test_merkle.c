@@ -384,6 +384,13 @@ static void vec_inclusion(const cJSON *doc, const char *path, struct vec_stats *
 	ok &= json_hash(cJSON_GetObjectItemCaseSensitive(doc, "root"), root);
 	rc = merkle_verify_inclusion(leaf, json_u64(doc, "leafIdx"), json_u64(doc, "treeSize"),
 				     (const merkle_hash *)exact, count, root);
+	/* The memoised fold answers the same, fresh and right after the case held. */
+	static struct merkle_inclusion_memo memo;
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(merkle_verify_inclusion_memo(&memo, leaf, json_u64(doc, "leafIdx"),
+							      json_u64(doc, "treeSize"),
+							      (const merkle_hash *)exact, count, root),
+				 rc);
 	free(exact);
 	vec_record(doc, path, ok, rc, st);
 }
