@@ -30,7 +30,7 @@ struct member {
 	FILE *f; /* unbuffered: buf is the buffer */
 	char *buf;
 	size_t used;
-	crypto_hash_sha256_state h;
+	struct digest_state h;
 	uint64_t bytes, lines;
 	bool present;
 };
@@ -66,7 +66,7 @@ static int member_open(struct build *b, enum evidence_member i)
 	if (!m->buf)
 		return kx_error_set(b->err, 503, "unavailable", NULL, "out of memory");
 	setvbuf(m->f, NULL, _IONBF, 0);
-	crypto_hash_sha256_init(&m->h);
+	digest_init(&m->h);
 	m->present = true;
 	return 0;
 }
@@ -75,7 +75,7 @@ static int member_open(struct build *b, enum evidence_member i)
 static void member_out(struct member *m, const void *data, size_t len)
 {
 	fwrite(data, 1, len, m->f);
-	crypto_hash_sha256_update(&m->h, data, len);
+	digest_update(&m->h, data, len);
 }
 
 static void member_flush(struct member *m)
@@ -437,7 +437,7 @@ static cJSON *files_json(struct build *b)
 			continue;
 		uint8_t h[32];
 		char hex[65];
-		crypto_hash_sha256_final(&m->h, h);
+		digest_final(&m->h, h);
 		sodium_bin2hex(hex, sizeof hex, h, sizeof h);
 		cJSON *f = cJSON_CreateObject();
 		cJSON_AddStringToObject(f, "name", evidence_member_names[i]);
