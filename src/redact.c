@@ -5,6 +5,7 @@
 
 #include <ctype.h>
 #include <regex.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,9 +29,30 @@ struct redact_rule {
 	char fields[REDACT_MAX_FIELDS][REDACT_ID_MAX + 1];
 };
 
+/* A built-in rule's needle, for one pass over a string that finds every rule's at once. */
+struct needle {
+	const char *text;
+	size_t len;
+	bool fold;
+	int rule;
+};
+
+/* What a member's name calls for: the rule withholding its whole value, or none. */
+struct name_memo {
+	char key[32];
+	int rule; /* -1: none */
+	bool used;
+};
+
 struct redactor {
 	int n;
 	struct redact_rule rules[16 + REDACT_MAX_RULES];
+	struct needle needles[16];
+	int n_needles;
+	uint16_t starts[256]; /* bit k: needles[k] may begin with this byte */
+	/* Records of one export repeat a few dozen member names, and deciding for one took a
+	 * lowercase copy and seven substring searches: decisions are remembered by name. */
+	struct name_memo names[256];
 };
 
 /* Most specific first: a PEM block before the e-mail address that may sit inside it. */
@@ -231,6 +253,16 @@ static int add_tenant_rule(struct redactor *r, const cJSON *rule, struct kx_erro
 	return 0;
 }
 
+/* Needles are ASCII; a folded one is lower case and may also begin upper case. */
+static void needle_add(struct redactor *r, const char *text, bool fold, int rule)
+{
+	int k = r->n_needles++;
+	r->needles[k] = (struct needle){text, strlen(text), fold, rule};
+	r->starts[(unsigned char)text[0]] |= (uint16_t)(1u << k);
+	if (fold)
+		r->starts[(unsigned char)toupper((unsigned char)text[0])] |= (uint16_t)(1u << k);
+}
+
 struct redactor *redact_new(const char *tenant_doc, struct kx_error *err)
 {
 	struct redactor *r = calloc(1, sizeof *r);
@@ -245,6 +277,8 @@ struct redactor *redact_new(const char *tenant_doc, struct kx_error *err)
 		b->needle[0] = builtins[i].needle[0];
 		b->needle[1] = builtins[i].needle[1];
 		b->fold = builtins[i].fold;
+		for (int k = 0; k < 2 && b->needle[k]; k++)
+			needle_add(r, b->needle[k], b->fold, r->n - 1);
 		if (builtins[i].pattern) {
 			/* The built-in patterns are constants: failing to compile is a bug. */
 			if (regcomp(&b->re, builtins[i].pattern, REG_EXTENDED) != 0) {
@@ -344,29 +378,29 @@ static bool rule_names_field(const struct redact_rule *rule, const char *key)
 
 /* ---- applying ---- */
 
-/* needle (lower case) in s, ASCII letters compared without case. */
-static bool contains_folded(const char *s, const char *needle)
+/* Does needle n begin at p? A folded needle's letters match either case. */
+static bool needle_at(const struct needle *n, const char *p)
 {
-	size_t n = strlen(needle);
-	for (; *s; s++) {
-		size_t i = 0;
-		while (i < n && s[i] && (s[i] | 0x20) == needle[i])
-			i++;
-		if (i == n)
-			return true;
-	}
-	return false;
+	if (!n->fold)
+		return strncmp(p, n->text, n->len) == 0;
+	size_t i = 0;
+	while (i < n->len && p[i] && (p[i] | 0x20) == n->text[i])
+		i++;
+	return i == n->len;
 }
 
-/* False only when no match of the rule can be in s (a rule without needles: always true). */
-static bool may_match(const struct redact_rule *rule, const char *s)
+/* The built-in rules whose needles occur in s, as bits by rule index (built-ins come first).
+ * A rule whose bit is clear cannot match s. */
+static uint32_t needles_in(const struct redactor *r, const char *s)
 {
-	if (!rule->needle[0])
-		return true;
-	for (int i = 0; i < 2 && rule->needle[i]; i++)
-		if (rule->fold ? contains_folded(s, rule->needle[i]) : strstr(s, rule->needle[i]) != NULL)
-			return true;
-	return false;
+	uint32_t found = 0;
+	for (const char *p = s; *p; p++) {
+		uint16_t may = r->starts[(unsigned char)*p];
+		for (int k = 0; may; k++, may >>= 1)
+			if ((may & 1) && needle_at(&r->needles[k], p))
+				found |= 1u << r->needles[k].rule;
+	}
+	return found;
 }
 
 static char *marker(const char *rule)
@@ -407,7 +441,7 @@ static char *replace_matches(const regex_t *re, const char *s, const char *rule,
 }
 
 struct walk {
-	const struct redactor *r;
+	struct redactor *r;
 	redact_log_fn log;
 	void *ctx;
 	int total;
@@ -446,17 +480,19 @@ static void redact_string(struct walk *w, cJSON *v, const char *key, const char 
 {
 	if (protected_key(key) || protected_value(v->valuestring))
 		return;
+	uint32_t found = needles_in(w->r, v->valuestring);
 	for (int i = 0; i < w->r->n; i++) {
 		const struct redact_rule *rule = &w->r->rules[i];
 		/* A tenant rule with both pattern and fields looks only inside those fields. */
 		if (!rule->has_pattern || (rule->n_fields > 0 && !rule_names_field(rule, key)) ||
-		    !may_match(rule, v->valuestring))
+		    (rule->needle[0] && !(found & (1u << i))))
 			continue;
 		int hits = 0;
 		char *text = replace_matches(&rule->re, v->valuestring, rule->id, &hits);
 		if (!text)
 			continue;
 		set_string(v, text);
+		found = needles_in(w->r, v->valuestring); /* what later rules see */
 		w->total += hits;
 		if (w->log)
 			w->log(w->ctx, rule->id, path, hits);
@@ -475,6 +511,26 @@ static const struct redact_rule *field_rule(const struct redactor *r, const char
 	return NULL;
 }
 
+/* The rule withholding the whole value of a member named key (none for ids and digests),
+ * remembered by name. */
+static const struct redact_rule *member_rule(struct redactor *r, const char *key)
+{
+	size_t len = strlen(key);
+	if (len >= sizeof r->names[0].key)
+		return protected_key(key) ? NULL : field_rule(r, key);
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)key[i]) * 16777619u;
+	struct name_memo *m = &r->names[h % (sizeof r->names / sizeof r->names[0])];
+	if (!m->used || strcmp(m->key, key) != 0) {
+		const struct redact_rule *rule = protected_key(key) ? NULL : field_rule(r, key);
+		memcpy(m->key, key, len + 1);
+		m->rule = rule ? (int)(rule - r->rules) : -1;
+		m->used = true;
+	}
+	return m->rule < 0 ? NULL : &r->rules[m->rule];
+}
+
 static void walk_value(struct walk *w, cJSON *v, const char *key);
 
 static void walk_member(struct walk *w, cJSON *parent, cJSON *child)
@@ -483,8 +539,7 @@ static void walk_member(struct walk *w, cJSON *parent, cJSON *child)
 	if (w->len)
 		path_push(w, ".");
 	path_push(w, child->string);
-	const struct redact_rule *rule =
-		protected_key(child->string) ? NULL : field_rule(w->r, child->string);
+	const struct redact_rule *rule = member_rule(w->r, child->string);
 	if (rule && !cJSON_IsNull(child)) {
 		char *m = marker(rule->id);
 		if (m) {
@@ -524,8 +579,7 @@ static void walk_value(struct walk *w, cJSON *v, const char *key)
 	}
 }
 
-int redact_json(const struct redactor *r, cJSON *v, const char *path, redact_log_fn log,
-		void *ctx)
+int redact_json(struct redactor *r, cJSON *v, const char *path, redact_log_fn log, void *ctx)
 {
 	struct walk w = {.r = r, .log = log, .ctx = ctx};
 	path_push(&w, path ? path : "");
