@@ -46,6 +46,10 @@ struct build {
 	/* The tree as the export's transaction sees it: on the writer, so no committed cache;
 	 * consecutive receipts' proofs share all but ~2 nodes, which `nodes` remembers. */
 	struct ledger_nodes nodes;
+	/* The last proof's hashes and their base64, which the next proof mostly repeats. */
+	merkle_hash proof_hash[MERKLE_MAX_PROOF];
+	char proof_b64[MERKLE_MAX_PROOF][DIGEST_B64_LEN];
+	size_t proof_n;
 	/* Versions that decisions in the window pinned: those must be in profiles.jsonl. */
 	int pinned_lo[2], pinned_hi[2];
 	/* The record being redacted, for the log. */
@@ -307,10 +311,15 @@ static int write_proof(struct build *b, uint64_t index, const merkle_hash *hashe
 		if (i > 0)
 			buf[len++] = ',';
 		buf[len++] = '"';
-		digest_b64(hashes[i], buf + len);
+		if (i >= b->proof_n || memcmp(b->proof_hash[i], hashes[i], MERKLE_HASH_LEN) != 0) {
+			memcpy(b->proof_hash[i], hashes[i], MERKLE_HASH_LEN);
+			digest_b64(hashes[i], b->proof_b64[i]);
+		}
+		memcpy(buf + len, b->proof_b64[i], DIGEST_B64_LEN - 1);
 		len += DIGEST_B64_LEN - 1;
 		buf[len++] = '"';
 	}
+	b->proof_n = n;
 	memcpy(buf + len, "]}", 2);
 	member_write(p, buf, len + 2);
 	return 0;
