@@ -6,6 +6,9 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <inttypes.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -570,9 +573,13 @@ static int write_members(struct build *b)
 						     "the incidents are unreadable");
 	if (write_docs(b, STORE_DOC_PROFILE, 0) || write_docs(b, STORE_DOC_ROLES, 1))
 		return -1;
-	for (int i = 0; i < EVIDENCE_MEMBERS; i++)
+	/* Written out, the buffers go back before the tar and the store's copy of it are made. */
+	for (int i = 0; i < EVIDENCE_MEMBERS; i++) {
 		if (b->m[i].present)
 			member_flush(&b->m[i]);
+		free(b->m[i].buf);
+		b->m[i].buf = NULL;
+	}
 	for (int i = 0; i < EVIDENCE_MEMBERS; i++)
 		if (b->m[i].present && (fflush(b->m[i].f) != 0 || ferror(b->m[i].f)))
 			return kx_error_set(b->err, 503, "unavailable", NULL,
@@ -630,6 +637,12 @@ int evidence_export(struct kx_core *core, const struct evidence_request *rq,
 	b->red = redact_new(cJSON_GetStringValue(cJSON_GetObjectItem(rules, "doc")), err);
 	cJSON_Delete(rules);
 	int rc = b->red ? write_members(b) : -1;
+#ifdef __GLIBC__
+	/* The incidents' walk leaves SQLite's list of the window's incidents (~2 MB a 100k
+	 * window) freed below the heap's top, where glibc keeps it until a free at the top
+	 * happens to trim it; the tar and the store's copy would then stack on it. */
+	malloc_trim(0);
+#endif
 	if (rc == 0)
 		rc = seal_and_store(b, out);
 	members_close(b);
