@@ -88,8 +88,9 @@ static int read_entry(struct verify *v, struct archive *a, struct archive_entry 
 	size_t n = 0;
 	la_int64_t off = 0;
 	int r = size > 0 ? archive_read_data_block(a, &block, &n, &off) : ARCHIVE_EOF;
-	if (r == ARCHIVE_OK && off == 0 && n == (size_t)size && read_in_place(i) &&
-	    (const char *)block >= tar && (const char *)block + n <= tar + total) {
+	uintptr_t at = (uintptr_t)block, start = (uintptr_t)tar;
+	if (r == ARCHIVE_OK && off == 0 && n == (size_t)size && read_in_place(i) && at >= start &&
+	    at - start <= total - n) {
 		v->m[i] = (struct vmember){(const char *)block, n, true, NULL};
 		return 0;
 	}
