@@ -2,7 +2,7 @@
 # Dependencies are Debian packages found with pkg-config; scripts/deps installs what is missing.
 
 CC       ?= cc
-PKGS     := sqlite3 libsodium libcjson libarchive libpq
+PKGS     := sqlite3 libsodium libcjson libarchive nettle libpq
 PKGS_CLI := $(PKGS) ncursesw libcurl
 PKGS_SRV := $(PKGS) libmicrohttpd
 CSTD     := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
@@ -138,11 +139,38 @@ void evidence_export_free(struct evidence_export *e)
 
 /* ---- verification ---- */
 
+/* A regular file in one read of its size: growing a memory stream copied a large bundle
+ * several times over. NULL when it is not one (a pipe, say), or cannot be read so. */
+static char *read_regular(FILE *f, size_t *len)
+{
+	struct stat st;
+	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < 0 ||
+	    (uint64_t)st.st_size >= SIZE_MAX)
+		return NULL;
+	size_t size = (size_t)st.st_size;
+	char *buf = malloc(size + 1);
+	size_t got = 0, n;
+	while (buf && got < size && (n = fread(buf + got, 1, size - got, f)) > 0)
+		got += n;
+	if (!buf || got != size || fgetc(f) != EOF) { /* it changed under us: read it as a stream */
+		free(buf);
+		rewind(f);
+		return NULL;
+	}
+	buf[size] = 0;
+	*len = size;
+	return buf;
+}
+
 static char *read_file(const char *path, size_t *len, char *msg, size_t mlen)
 {
 	FILE *f = fopen(path, "re");
 	char *buf = NULL;
 	*len = 0;
+	if (f && (buf = read_regular(f, len))) {
+		fclose(f);
+		return buf;
+	}
 	FILE *mem = f ? open_memstream(&buf, len) : NULL;
 	char chunk[65536];
 	size_t n;

@@ -144,12 +144,13 @@ static struct kx_core *core_new(const struct kx_core_options *opt, bool create,
 	os_user_of(core->os_user, sizeof core->os_user);
 	core->meter = metering_new();
 	core->policies = policy_cache_new();
+	core->ledger_nodes = ledger_cache_new();
 	if (core->meter && opt->usage_retention_days)
 		metering_set_retention(core->meter, (int64_t)opt->usage_retention_days * 86400000);
 	struct store_options so = {.create = create, .synchronous_full = !opt->synchronous_normal,
 				   .vfs = opt->vfs};
 	core->store = store_open(opt->db_path, &so, err);
-	if (!core->store || !core->meter || !core->policies) {
+	if (!core->store || !core->meter || !core->policies || !core->ledger_nodes) {
 		kx_core_close(core);
 		return NULL;
 	}
@@ -199,6 +200,7 @@ void kx_core_close(struct kx_core *core)
 	store_close(core->store);
 	metering_free(core->meter);
 	policy_cache_free(core->policies);
+	ledger_cache_free(core->ledger_nodes);
 	minisign_seckey_wipe(&core->key);
 	pthread_mutex_destroy(&core->lock);
 	pthread_cond_destroy(&core->group_done);

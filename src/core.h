@@ -16,6 +16,7 @@
 #define CORE_GROUP_MAX 64   /* members of one group commit at most */
 #define CORE_GROUP_RING 1024 /* commit results kept for members still waking up */
 
+struct ledger_cache;
 struct policy_cache;
 
 struct kx_core {
@@ -44,6 +45,7 @@ struct kx_core {
 	char os_user[64]; /* embedded mode: who ran the program */
 	struct metering *meter;
 	struct policy_cache *policies; /* parsed role catalogs and profiles (policy_cache.c) */
+	struct ledger_cache *ledger_nodes; /* committed ledger nodes, for proofs (ledger_cache.c) */
 	struct kx_stats stats; /* under stats_lock */
 	/* Command steps: where they run, and whether a tenant may run them. */
 	const struct kx_sandbox *sandbox;

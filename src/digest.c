@@ -1,12 +1,30 @@
-/* SHA-256 and its base64 text, through libsodium. */
+/* SHA-256 (nettle) and its base64 text (libsodium). */
 #include "digest.h"
 
 #include <sodium.h>
 #include <string.h>
 
+void digest_init(struct digest_state *d)
+{
+	sha256_init(&d->ctx);
+}
+
+void digest_update(struct digest_state *d, const void *data, size_t len)
+{
+	sha256_update(&d->ctx, len, (const uint8_t *)data);
+}
+
+void digest_final(struct digest_state *d, uint8_t out[32])
+{
+	sha256_digest(&d->ctx, SHA256_DIGEST_SIZE, out);
+}
+
 void digest_sha256(const void *data, size_t len, uint8_t out[32])
 {
-	crypto_hash_sha256(out, (const unsigned char *)data, len);
+	struct digest_state d;
+	digest_init(&d);
+	digest_update(&d, data, len);
+	digest_final(&d, out);
 }
 
 void digest_b64(const uint8_t hash[32], char out[DIGEST_B64_LEN])

@@ -6,6 +6,9 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <inttypes.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,9 +24,16 @@ const char *const evidence_member_names[EVIDENCE_MEMBERS] = {
 	"redactions.jsonl", "profiles.jsonl",
 };
 
+/* Members are written (and hashed) 64 KiB at a time: a line is written in pieces of a few
+ * bytes, each an fwrite and a SHA-256 update, and stdio's 4 KiB buffer made ~90k write
+ * calls for a 100k-receipt export. */
+#define MEMBER_BUFFER 65536
+
 struct member {
-	FILE *f;
-	crypto_hash_sha256_state h;
+	FILE *f; /* unbuffered: buf is the buffer */
+	char *buf;
+	size_t used;
+	struct digest_state h;
 	uint64_t bytes, lines;
 	bool present;
 };
@@ -36,6 +46,13 @@ struct build {
 	struct redactor *red;
 	uint64_t size, prev;
 	uint64_t proofs;
+	/* The tree as the export's transaction sees it: on the writer, so no committed cache;
+	 * consecutive receipts' proofs share all but ~2 nodes, which `nodes` remembers. */
+	struct ledger_nodes nodes;
+	/* The last proof's hashes and their base64, which the next proof mostly repeats. */
+	merkle_hash proof_hash[MERKLE_MAX_PROOF];
+	char proof_b64[MERKLE_MAX_PROOF][DIGEST_B64_LEN];
+	size_t proof_n;
 	/* Versions that decisions in the window pinned: those must be in profiles.jsonl. */
 	int pinned_lo[2], pinned_hi[2];
 	/* The record being redacted, for the log. */
@@ -52,21 +69,71 @@ static int member_open(struct build *b, enum evidence_member i)
 	if (!m->f)
 		return kx_error_set(b->err, 503, "unavailable", NULL,
 				    "no temporary file for the bundle (TMPDIR)");
-	crypto_hash_sha256_init(&m->h);
+	m->buf = malloc(MEMBER_BUFFER);
+	if (!m->buf)
+		return kx_error_set(b->err, 503, "unavailable", NULL, "out of memory");
+	setvbuf(m->f, NULL, _IONBF, 0);
+	digest_init(&m->h);
 	m->present = true;
 	return 0;
 }
 
-static void member_write(struct member *m, const void *data, size_t len)
+/* A failed write leaves the file in error, which write_members checks at the end. */
+static void member_out(struct member *m, const void *data, size_t len)
 {
 	fwrite(data, 1, len, m->f);
-	crypto_hash_sha256_update(&m->h, data, len);
+	digest_update(&m->h, data, len);
+}
+
+static void member_flush(struct member *m)
+{
+	member_out(m, m->buf, m->used);
+	m->used = 0;
+}
+
+static void member_write(struct member *m, const void *data, size_t len)
+{
 	m->bytes += len;
+	if (len > MEMBER_BUFFER - m->used) {
+		member_flush(m);
+		if (len >= MEMBER_BUFFER) {
+			member_out(m, data, len);
+			return;
+		}
+	}
+	memcpy(m->buf + m->used, data, len);
+	m->used += len;
 }
 
 static void member_text(struct member *m, const char *text)
 {
 	member_write(m, text, strlen(text));
+}
+
+/* s as a JSON string, escaped exactly as cJSON 1.7 prints one (a quote, a backslash and the
+ * control characters; every other byte as it is), so that a line written here is byte for
+ * byte the one cJSON_PrintUnformatted made of the same object. */
+static void member_json_string(struct member *m, const char *s)
+{
+	member_write(m, "\"", 1);
+	const char *run = s;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p > 31 && *p != '"' && *p != '\\')
+			continue;
+		member_write(m, run, (size_t)((const char *)p - run));
+		char esc[8];
+		const char *named = *p == '"' ? "\\\"" : *p == '\\' ? "\\\\" : *p == '\b' ? "\\b"
+				   : *p == '\f' ? "\\f" : *p == '\n' ? "\\n" : *p == '\r' ? "\\r"
+				   : *p == '\t' ? "\\t" : NULL;
+		if (!named) {
+			snprintf(esc, sizeof esc, "\\u%04x", *p);
+			named = esc;
+		}
+		member_text(m, named);
+		run = (const char *)p + 1;
+	}
+	member_text(m, run);
+	member_write(m, "\"", 1);
 }
 
 /* One line of JSON Lines: the text and its newline. */
@@ -91,9 +158,11 @@ static int member_json_line(struct build *b, struct member *m, cJSON *v)
 
 static void members_close(struct build *b)
 {
-	for (int i = 0; i < EVIDENCE_MEMBERS; i++)
+	for (int i = 0; i < EVIDENCE_MEMBERS; i++) {
 		if (b->m[i].f)
 			fclose(b->m[i].f);
+		free(b->m[i].buf);
+	}
 }
 
 /* ---- redaction ---- */
@@ -137,7 +206,7 @@ static int write_checkpoints(struct build *b)
 	if (b->prev > 0) {
 		char *pnote = store_checkpoint_get(b->s, t, b->prev, NULL);
 		if (!pnote || member_open(b, EVIDENCE_PREVIOUS) ||
-		    ledger_prove_consistency(b->s, t, b->prev, b->size, hashes, &n)) {
+		    ledger_prove_consistency(&b->nodes, b->prev, b->size, hashes, &n)) {
 			free(pnote);
 			return kx_error_set(b->err, 503, "unavailable", NULL,
 					    "the ledger cannot prove consistency from size %" PRIu64,
@@ -168,6 +237,21 @@ static void pin(struct build *b, int kind, const cJSON *rec, const char *member)
 		b->pinned_hi[kind] = v->valueint;
 }
 
+/* The line cJSON_PrintUnformatted made of {receipt_id, record_digest, redacted, record},
+ * written without building the object: a receipt id and a base64 digest need no escaping. */
+static void write_decision_line(struct member *m, const char *receipt_id, const char *digest,
+				const char *record, bool redacted)
+{
+	member_text(m, "{\"receipt_id\":");
+	member_json_string(m, receipt_id);
+	member_text(m, ",\"record_digest\":");
+	member_json_string(m, digest);
+	member_text(m, redacted ? ",\"redacted\":true,\"record\":" : ",\"redacted\":false,\"record\":");
+	member_json_string(m, record);
+	member_write(m, "}\n", 2);
+	m->lines++;
+}
+
 /* decisions.jsonl: {receipt_id, record_digest, redacted, record}. An untouched record is its
  * exact stored text, so its digest (the one the receipt carries) can be checked; a redacted
  * one cannot be, and says so. */
@@ -188,18 +272,60 @@ static int write_decision(struct build *b, const char *receipt_id)
 		pin(b, 1, rec, "roles_version");
 		int hits = redact_record(b, rec, EVIDENCE_DECISIONS, receipt_id);
 		char *redacted = hits > 0 ? cJSON_PrintUnformatted(rec) : NULL;
-		cJSON *line = cJSON_CreateObject();
-		cJSON_AddStringToObject(line, "receipt_id", receipt_id);
-		cJSON_AddStringToObject(line, "record_digest", digest);
-		cJSON_AddBoolToObject(line, "redacted", hits > 0);
-		cJSON_AddStringToObject(line, "record", redacted ? redacted : record);
+		if (hits > 0 && !redacted)
+			rc = kx_error_set(b->err, 503, "unavailable", NULL, "out of memory");
+		else
+			write_decision_line(&b->m[EVIDENCE_DECISIONS], receipt_id, digest,
+					    redacted ? redacted : record, hits > 0);
 		cJSON_free(redacted);
-		rc = member_json_line(b, &b->m[EVIDENCE_DECISIONS], line);
 	}
 	cJSON_Delete(rec);
 	free(digest);
 	free(record);
 	return rc;
+}
+
+/* One element of proofs.json's array: {"leaf_index":N,"hashes":[...]}, as cJSON printed it
+ * (an integer below 2^31 prints as %d; a larger index, never seen in practice, is printed by
+ * cJSON itself). The hashes are base64: nothing to escape. */
+static int write_proof(struct build *b, uint64_t index, const merkle_hash *hashes, size_t n)
+{
+	struct member *p = &b->m[EVIDENCE_PROOFS];
+	char buf[80 + MERKLE_MAX_PROOF * (DIGEST_B64_LEN + 2)];
+	size_t len = 0;
+	if (b->proofs++ > 0)
+		buf[len++] = ',';
+	if (index <= INT32_MAX) {
+		len += (size_t)snprintf(buf + len, 64, "{\"leaf_index\":%" PRIu64, index);
+	} else {
+		cJSON *num = cJSON_CreateNumber((double)index);
+		char *text = num ? cJSON_PrintUnformatted(num) : NULL;
+		cJSON_Delete(num);
+		if (!text || strlen(text) > 40) {
+			cJSON_free(text);
+			return -1;
+		}
+		len += (size_t)snprintf(buf + len, 64, "{\"leaf_index\":%s", text);
+		cJSON_free(text);
+	}
+	memcpy(buf + len, ",\"hashes\":[", 11);
+	len += 11;
+	for (size_t i = 0; i < n; i++) {
+		if (i > 0)
+			buf[len++] = ',';
+		buf[len++] = '"';
+		if (i >= b->proof_n || memcmp(b->proof_hash[i], hashes[i], MERKLE_HASH_LEN) != 0) {
+			memcpy(b->proof_hash[i], hashes[i], MERKLE_HASH_LEN);
+			digest_b64(hashes[i], b->proof_b64[i]);
+		}
+		memcpy(buf + len, b->proof_b64[i], DIGEST_B64_LEN - 1);
+		len += DIGEST_B64_LEN - 1;
+		buf[len++] = '"';
+	}
+	b->proof_n = n;
+	memcpy(buf + len, "]}", 2);
+	member_write(p, buf, len + 2);
+	return 0;
 }
 
 static int write_receipt(void *ctx, const struct store_receipt_row *r)
@@ -208,22 +334,12 @@ static int write_receipt(void *ctx, const struct store_receipt_row *r)
 	merkle_hash hashes[MERKLE_MAX_PROOF];
 	size_t n = 0;
 	uint64_t index = (uint64_t)(r->seq - 1);
-	if (ledger_prove_inclusion(b->s, b->rq->tenant_id, index, b->size, hashes, &n))
+	if (ledger_prove_inclusion(&b->nodes, index, b->size, hashes, &n))
 		return kx_error_set(b->err, 503, "unavailable", NULL,
 				    "the ledger cannot prove receipt %s", r->id);
 	member_line(&b->m[EVIDENCE_RECEIPTS], r->leaf);
-	struct member *p = &b->m[EVIDENCE_PROOFS];
-	cJSON *proof = cJSON_CreateObject();
-	cJSON_AddNumberToObject(proof, "leaf_index", (double)index);
-	cJSON_AddItemToObject(proof, "hashes", ledger_hashes_json(hashes, n));
-	char *text = cJSON_PrintUnformatted(proof);
-	cJSON_Delete(proof);
-	if (!text)
+	if (write_proof(b, index, hashes, n))
 		return kx_error_set(b->err, 503, "unavailable", NULL, "out of memory");
-	if (b->proofs++ > 0)
-		member_write(p, ",", 1);
-	member_text(p, text);
-	cJSON_free(text);
 	return write_decision(b, r->id);
 }
 
@@ -333,7 +449,7 @@ static cJSON *files_json(struct build *b)
 			continue;
 		uint8_t h[32];
 		char hex[65];
-		crypto_hash_sha256_final(&m->h, h);
+		digest_final(&m->h, h);
 		sodium_bin2hex(hex, sizeof hex, h, sizeof h);
 		cJSON *f = cJSON_CreateObject();
 		cJSON_AddStringToObject(f, "name", evidence_member_names[i]);
@@ -457,6 +573,13 @@ static int write_members(struct build *b)
 						     "the incidents are unreadable");
 	if (write_docs(b, STORE_DOC_PROFILE, 0) || write_docs(b, STORE_DOC_ROLES, 1))
 		return -1;
+	/* Written out, the buffers go back before the tar and the store's copy of it are made. */
+	for (int i = 0; i < EVIDENCE_MEMBERS; i++) {
+		if (b->m[i].present)
+			member_flush(&b->m[i]);
+		free(b->m[i].buf);
+		b->m[i].buf = NULL;
+	}
 	for (int i = 0; i < EVIDENCE_MEMBERS; i++)
 		if (b->m[i].present && (fflush(b->m[i].f) != 0 || ferror(b->m[i].f)))
 			return kx_error_set(b->err, 503, "unavailable", NULL,
@@ -509,10 +632,17 @@ int evidence_export(struct kx_core *core, const struct evidence_request *rq,
 	if (!b)
 		return kx_error_set(err, 503, "unavailable", NULL, "out of memory");
 	*b = (struct build){.core = core, .s = core->store, .rq = rq, .err = err};
+	ledger_nodes_init(&b->nodes, core->store, NULL, rq->tenant_id);
 	cJSON *rules = store_doc_get(core->store, STORE_DOC_REDACTION, rq->tenant_id, 0);
 	b->red = redact_new(cJSON_GetStringValue(cJSON_GetObjectItem(rules, "doc")), err);
 	cJSON_Delete(rules);
 	int rc = b->red ? write_members(b) : -1;
+#ifdef __GLIBC__
+	/* The incidents' walk leaves SQLite's list of the window's incidents (~2 MB a 100k
+	 * window) freed below the heap's top, where glibc keeps it until a free at the top
+	 * happens to trim it; the tar and the store's copy would then stack on it. */
+	malloc_trim(0);
+#endif
 	if (rc == 0)
 		rc = seal_and_store(b, out);
 	members_close(b);

@@ -113,15 +113,26 @@ static int check_profiles(struct verify *v)
 
 /* ---- receipts and their inclusion proofs ---- */
 
-static int proof_hashes(const cJSON *proof, merkle_hash out[MERKLE_MAX_PROOF], size_t *n)
+/* A proof's hashes. Neighbouring receipts' proofs share most of theirs: a hash whose text is
+ * the previous proof's at the same place is copied from it, not decoded again. */
+static int proof_hashes(struct verify *v, const cJSON *proof, merkle_hash out[MERKLE_MAX_PROOF],
+			size_t *n)
 {
 	const cJSON *hashes = cJSON_GetObjectItemCaseSensitive(proof, "hashes");
-	int count = cJSON_GetArraySize(hashes);
+	int count = cJSON_GetArraySize(hashes), i = 0;
 	if (!cJSON_IsArray(hashes) || count > MERKLE_MAX_PROOF)
 		return -1;
-	for (int i = 0; i < count; i++)
-		if (digest_from_b64(cJSON_GetStringValue(cJSON_GetArrayItem(hashes, i)), out[i]))
+	const char *text[MERKLE_MAX_PROOF];
+	for (const cJSON *h = hashes->child; h; h = h->next, i++) {
+		text[i] = cJSON_GetStringValue(h);
+		if (text[i] && i < v->prev_n && strcmp(text[i], v->prev_text[i]) == 0)
+			memcpy(out[i], v->prev_hash[i], MERKLE_HASH_LEN);
+		else if (digest_from_b64(text[i], out[i]))
 			return -1;
+	}
+	memcpy(v->prev_text, text, (size_t)count * sizeof text[0]);
+	memcpy(v->prev_hash, out, (size_t)count * MERKLE_HASH_LEN);
+	v->prev_n = count;
 	*n = (size_t)count;
 	return 0;
 }
@@ -150,12 +161,13 @@ static int check_receipt(struct verify *v, const cJSON *r, const char *bytes, si
 	merkle_hash leaf, hashes[MERKLE_MAX_PROOF];
 	size_t n = 0;
 	if (!cJSON_IsNumber(pidx) || pidx->valuedouble != idx->valuedouble ||
-	    proof_hashes(proof, hashes, &n))
+	    proof_hashes(v, proof, hashes, &n))
 		return verify_fail(v, "proofs.json: proof %d is not the proof of receipts.jsonl line %d",
 				   no - 1, no);
 	merkle_leaf_hash(bytes, len, leaf);
 	if (index >= v->cp.size ||
-	    merkle_verify_inclusion(leaf, index, v->cp.size, hashes, n, v->cp.root) != 0)
+	    merkle_verify_inclusion_memo(&v->incl, leaf, index, v->cp.size, hashes, n,
+					 v->cp.root) != 0)
 		return verify_fail(v, "receipts.jsonl line %d (%s): its inclusion proof does not verify "
 				      "against the checkpoint", no, id);
 	struct verify_receipt *vr = &v->receipts[v->n_receipts++];

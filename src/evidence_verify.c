@@ -59,7 +59,19 @@ static int member_index(const char *name)
 	return -1;
 }
 
-static int read_entry(struct verify *v, struct archive *a, struct archive_entry *e, size_t total)
+/* Read line by line, with their lengths: these need no copy of their own. */
+static bool read_in_place(int member)
+{
+	return member == EVIDENCE_RECEIPTS || member == EVIDENCE_DECISIONS ||
+	       member == EVIDENCE_INCIDENTS || member == EVIDENCE_TIMELINE ||
+	       member == EVIDENCE_REDACTIONS || member == EVIDENCE_PROFILES;
+}
+
+/* The member's bytes as libarchive hands them out, block by block (holes as zeros, as
+ * archive_read_data gives them). A member that comes as one block lying inside the tar, as
+ * an uncompressed tar read from memory gives it, is used where it lies when it may be. */
+static int read_entry(struct verify *v, struct archive *a, struct archive_entry *e, size_t total,
+		      const char *tar)
 {
 	const char *name = archive_entry_pathname(e);
 	int i = member_index(name);
@@ -72,18 +84,33 @@ static int read_entry(struct verify *v, struct archive *a, struct archive_entry 
 	la_int64_t size = archive_entry_size(e);
 	if (size < 0 || (uint64_t)size > total)
 		return verify_fail(v, "%s has an impossible size", name);
+	const void *block;
+	size_t n = 0;
+	la_int64_t off = 0;
+	int r = size > 0 ? archive_read_data_block(a, &block, &n, &off) : ARCHIVE_EOF;
+	uintptr_t at = (uintptr_t)block, start = (uintptr_t)tar;
+	if (r == ARCHIVE_OK && off == 0 && n == (size_t)size && read_in_place(i) && at >= start &&
+	    at - start <= total - n) {
+		v->m[i] = (struct vmember){(const char *)block, n, true, NULL};
+		return 0;
+	}
 	char *buf = malloc((size_t)size + 1);
 	if (!buf)
 		return kx_error_set(v->err, 503, "unavailable", NULL, "out of memory");
 	size_t got = 0;
-	while (got < (size_t)size) {
-		la_ssize_t n = archive_read_data(a, buf + got, (size_t)size - got);
-		if (n <= 0)
+	while ((r == ARCHIVE_OK || r == ARCHIVE_WARN) && off >= 0 && (uint64_t)off <= (uint64_t)size) {
+		size_t room = (size_t)size - (size_t)off, take = n < room ? n : room;
+		if ((size_t)off > got)
+			memset(buf + got, 0, (size_t)off - got); /* a hole */
+		memcpy(buf + off, block, take);
+		if ((size_t)off + take > got)
+			got = (size_t)off + take;
+		if (got == (size_t)size)
 			break;
-		got += (size_t)n;
+		r = archive_read_data_block(a, &block, &n, &off);
 	}
 	buf[got] = 0;
-	v->m[i] = (struct vmember){buf, got, true};
+	v->m[i] = (struct vmember){buf, got, true, buf};
 	if (got != (size_t)size)
 		return verify_fail(v, "%s is cut short", name);
 	return 0;
@@ -100,7 +127,7 @@ static int read_tar(struct verify *v, const void *tar, size_t len)
 	if (archive_read_open_memory(a, tar, len) != ARCHIVE_OK)
 		rc = verify_fail(v, "not a tar archive");
 	while (rc == 0 && (r = archive_read_next_header(a, &e)) == ARCHIVE_OK)
-		rc = read_entry(v, a, e, len);
+		rc = read_entry(v, a, e, len, tar);
 	if (rc == 0 && r != ARCHIVE_EOF)
 		rc = verify_fail(v, "not a readable tar archive: %s", archive_error_string(a));
 	archive_read_free(a);
@@ -327,7 +354,7 @@ int kx_bundle_verify(const void *tar, size_t len, const char *pubkey_text, bool 
 	if (rc == 0)
 		rc = check_counts(&v);
 	for (int i = 0; i < V_COUNT; i++)
-		free(v.m[i].data);
+		free(v.m[i].owned);
 	cJSON_Delete(v.manifest);
 	replay_free(v.docs);
 	free(v.receipts);

@@ -12,13 +12,18 @@
 #include "digest.h"
 #include "evidence.h"
 #include "klaxon.h"
+#include "merkle.h"
 
 enum { V_MANIFEST = EVIDENCE_MEMBERS, V_SIG, V_COUNT };
 
 struct vmember {
-	char *data; /* NUL-terminated copy of the member's bytes */
+	/* The member's bytes: a NUL-terminated copy (`owned`), or, for the members read line by
+	 * line (the bulk of a bundle), the bytes where they lie in the tar, which outlives the
+	 * verification. */
+	const char *data;
 	size_t len;
 	bool present;
+	char *owned;
 };
 
 struct verify_receipt {
@@ -37,6 +42,12 @@ struct verify {
 	int64_t from_ms, to_ms;
 	struct verify_receipt *receipts; /* in leaf order */
 	size_t n_receipts;
+	/* The last proof's hashes, as text and decoded, and the inclusion fold it took: the next
+	 * receipt's proof mostly repeats them (evidence_records.c). */
+	const char *prev_text[MERKLE_MAX_PROOF];
+	merkle_hash prev_hash[MERKLE_MAX_PROOF];
+	int prev_n;
+	struct merkle_inclusion_memo incl;
 	struct replay *docs; /* profiles.jsonl, for pinned versions and replay */
 };
 

@@ -109,18 +109,53 @@ int ledger_append(struct kx_core *core, const char *tenant_id, cJSON *receipt,
 	return rc;
 }
 
-int ledger_prove_inclusion(struct store *s, const char *tenant_id, uint64_t index, uint64_t size,
-			   merkle_hash proof[MERKLE_MAX_PROOF], size_t *count)
+void ledger_nodes_init(struct ledger_nodes *n, struct store *s, struct ledger_cache *committed,
+		       const char *tenant_id)
 {
-	struct node_source src = {s, tenant_id};
-	return merkle_prove_inclusion(stored_node, &src, index, size, proof, count);
+	memset(n, 0, sizeof *n);
+	n->store = s;
+	n->committed = committed;
+	n->tenant_id = tenant_id;
 }
 
-int ledger_prove_consistency(struct store *s, const char *tenant_id, uint64_t m, uint64_t n,
+/* Each node costs a SQLite lookup (0.5 to 3 µs at a million leaves, against 0.3 µs to hash
+ * one): the last nodes of each level and the committed cache spare most of them. */
+static int proof_node(void *ctx, unsigned level, uint64_t index, merkle_hash out)
+{
+	struct ledger_nodes *n = ctx;
+	if (level >= MERKLE_MAX_PROOF)
+		return -1;
+	struct ledger_level_memo *l = &n->last[level];
+	for (int w = 0; w < 2; w++) {
+		if (l->valid[w] && l->index[w] == index) {
+			memcpy(out, l->hash[w], MERKLE_HASH_LEN);
+			l->older = (uint8_t)(1 - w);
+			return 0;
+		}
+	}
+	if (ledger_cache_get(n->committed, n->tenant_id, level, index, out) != 0) {
+		if (store_node_get(n->store, n->tenant_id, level, index, out) != 0)
+			return -1;
+		ledger_cache_put(n->committed, n->tenant_id, level, index, out);
+	}
+	int w = l->older;
+	l->index[w] = index;
+	memcpy(l->hash[w], out, MERKLE_HASH_LEN);
+	l->valid[w] = 1;
+	l->older = (uint8_t)(1 - w);
+	return 0;
+}
+
+int ledger_prove_inclusion(struct ledger_nodes *nodes, uint64_t index, uint64_t size,
+			   merkle_hash proof[MERKLE_MAX_PROOF], size_t *count)
+{
+	return merkle_prove_inclusion(proof_node, nodes, index, size, proof, count);
+}
+
+int ledger_prove_consistency(struct ledger_nodes *nodes, uint64_t m, uint64_t n,
 			     merkle_hash proof[MERKLE_MAX_PROOF], size_t *count)
 {
-	struct node_source src = {s, tenant_id};
-	return merkle_prove_consistency(stored_node, &src, m, n, proof, count);
+	return merkle_prove_consistency(proof_node, nodes, m, n, proof, count);
 }
 
 cJSON *ledger_hashes_json(const merkle_hash *hashes, size_t count)

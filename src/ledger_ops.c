@@ -38,7 +38,10 @@ static int receipt_get_apply(struct op_ctx *ctx)
 		merkle_hash hashes[MERKLE_MAX_PROOF];
 		size_t n = 0;
 		uint64_t index = (uint64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(r, "leaf_index"));
-		if (!note || ledger_prove_inclusion(ctx->store, ctx->tenant, index, size, hashes, &n)) {
+		/* A query runs on a reader, which sees committed data only. */
+		struct ledger_nodes nodes;
+		ledger_nodes_init(&nodes, ctx->store, ctx->core->ledger_nodes, ctx->tenant);
+		if (!note || ledger_prove_inclusion(&nodes, index, size, hashes, &n)) {
 			free(note);
 			free(leaf);
 			cJSON_Delete(r);
@@ -108,7 +111,9 @@ static int consistency_apply(struct op_ctx *ctx)
 				    "the ledger has %" PRId64 " receipts", size);
 	merkle_hash hashes[MERKLE_MAX_PROOF];
 	size_t n = 0;
-	if (ledger_prove_consistency(ctx->store, ctx->tenant, (uint64_t)from, (uint64_t)to, hashes, &n))
+	struct ledger_nodes nodes;
+	ledger_nodes_init(&nodes, ctx->store, ctx->core->ledger_nodes, ctx->tenant);
+	if (ledger_prove_consistency(&nodes, (uint64_t)from, (uint64_t)to, hashes, &n))
 		return kx_error_set(ctx->err, 503, "unavailable", NULL,
 				    "the ledger cannot prove consistency");
 	ctx->result = cJSON_CreateObject();

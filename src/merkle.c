@@ -223,6 +223,61 @@ int merkle_verify_inclusion(const merkle_hash leaf, uint64_t index, uint64_t siz
 	return (sn == 0 && same_hash(r, root)) ? 0 : -1;
 }
 
+int merkle_verify_inclusion_memo(struct merkle_inclusion_memo *memo, const merkle_hash leaf,
+				 uint64_t index, uint64_t size, const merkle_hash *proof,
+				 size_t count, const merkle_hash root)
+{
+	uint64_t fn = index, sn, fns[MERKLE_MAX_PROOF], sns[MERKLE_MAX_PROOF];
+	merkle_hash r, rs[MERKLE_MAX_PROOF];
+	size_t same = count, i;
+	bool joinable;
+
+	if (!memo)
+		return merkle_verify_inclusion(leaf, index, size, proof, count, root);
+	if (!leaf || !root || index >= size || count > MERKLE_MAX_PROOF || (count > 0 && !proof))
+		return -1;
+	joinable = memo->valid && memo->count == count && memo->size == size &&
+		   same_hash(memo->root, root);
+	while (joinable && same > 0 && memcmp(proof[same - 1], memo->proof[same - 1],
+					       MERKLE_HASH_LEN) == 0)
+		same--; /* from `same` on, the hashes left are the remembered ones */
+	sn = size - 1;
+	memcpy(r, leaf, MERKLE_HASH_LEN);
+	for (i = 0; i < count; i++) {
+		if (joinable && i >= same && memo->fn[i] == fn && memo->sn[i] == sn &&
+		    memcmp(memo->r[i], r, MERKLE_HASH_LEN) == 0)
+			break; /* the rest is the remembered proof's fold, which held */
+		fns[i] = fn;
+		sns[i] = sn;
+		memcpy(rs[i], r, MERKLE_HASH_LEN);
+		if (sn == 0)
+			return -1;
+		if ((fn & 1) || fn == sn) {
+			merkle_node_hash(proof[i], r, r);
+			skip_lone_levels(&fn, &sn);
+		} else {
+			merkle_node_hash(r, proof[i], r);
+		}
+		fn >>= 1;
+		sn >>= 1;
+	}
+	if (i == count && !(sn == 0 && same_hash(r, root)))
+		return -1;
+	/* It held: remember its steps (those from the one where it joined are already there). */
+	memcpy(memo->fn, fns, i * sizeof fns[0]);
+	memcpy(memo->sn, sns, i * sizeof sns[0]);
+	memcpy(memo->r, rs, i * MERKLE_HASH_LEN);
+	if (i > 0)
+		memcpy(memo->proof, proof, i * MERKLE_HASH_LEN);
+	if (i == count) {
+		memo->valid = true;
+		memo->count = count;
+		memo->size = size;
+		memcpy(memo->root, root, MERKLE_HASH_LEN);
+	}
+	return 0;
+}
+
 /* The fold of RFC 9162 2.1.4.2 steps 5-6: fr rebuilds root_m, sr rebuilds root_n. */
 static int fold_consistency(uint64_t fn, uint64_t sn, const merkle_hash seed,
 			    const merkle_hash *rest, size_t count, const merkle_hash root_m,

@@ -4,6 +4,7 @@
 #ifndef KX_MERKLE_H
 #define KX_MERKLE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -40,6 +41,26 @@ int merkle_verify_inclusion(const merkle_hash leaf, uint64_t index, uint64_t siz
 			    const merkle_hash *proof, size_t count, const merkle_hash root);
 int merkle_verify_consistency(uint64_t m, uint64_t n, const merkle_hash root_m,
 			      const merkle_hash root_n, const merkle_hash *proof, size_t count);
+
+/* The last inclusion proof that held, step by step: the verifier's state before each step and
+ * the hashes the proof had. Zero it before the first use. */
+struct merkle_inclusion_memo {
+	bool valid;
+	uint64_t size;
+	merkle_hash root;
+	size_t count;
+	uint64_t fn[MERKLE_MAX_PROOF], sn[MERKLE_MAX_PROOF];
+	merkle_hash r[MERKLE_MAX_PROOF], proof[MERKLE_MAX_PROOF];
+};
+
+/* merkle_verify_inclusion's answer, for many proofs against one root: proofs of neighbouring
+ * leaves join the same path after a step or two, and from the step where a proof reaches a
+ * state the last proof that held passed through, with the same hashes left, the rest of the
+ * fold is that proof's, so it is not hashed again. Verifying a window of leaves in order
+ * costs ~2 hashes a proof instead of ~log2(size). */
+int merkle_verify_inclusion_memo(struct merkle_inclusion_memo *memo, const merkle_hash leaf,
+				 uint64_t index, uint64_t size, const merkle_hash *proof,
+				 size_t count, const merkle_hash root);
 
 /* Nodes that become complete when leaf `index` is appended: the leaf itself at level 0 and each
  * parent whose right child it completes. `out_levels[i]`/`out_index[i]` name node i and

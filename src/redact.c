@@ -5,6 +5,7 @@
 
 #include <ctype.h>
 #include <regex.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,34 +19,67 @@ struct redact_rule {
 	char id[REDACT_ID_MAX + 1];
 	bool has_pattern;
 	regex_t re;
+	/* Built-in rules only: text that every match contains (one of two, ASCII case folded
+	 * when `fold`). A string without it cannot match, so regexec, at ~1 us a call the bulk
+	 * of an export's redaction, runs only on the rare strings that might. */
+	const char *needle[2];
+	bool fold;
 	bool secret_names; /* the built-in rule for fields named like secrets */
 	int n_fields;
 	char fields[REDACT_MAX_FIELDS][REDACT_ID_MAX + 1];
 };
 
+/* A built-in rule's needle, for one pass over a string that finds every rule's at once. */
+struct needle {
+	const char *text;
+	size_t len;
+	bool fold;
+	int rule;
+};
+
+/* What a member's name calls for: the rule withholding its whole value, or none. */
+struct name_memo {
+	char key[32];
+	int rule; /* -1: none */
+	bool used;
+};
+
 struct redactor {
 	int n;
 	struct redact_rule rules[16 + REDACT_MAX_RULES];
+	struct needle needles[16];
+	int n_needles;
+	uint16_t starts[256]; /* bit k: needles[k] may begin with this byte */
+	/* Records of one export repeat a few dozen member names, and deciding for one took a
+	 * lowercase copy and seven substring searches: decisions are remembered by name. */
+	struct name_memo names[256];
 };
 
 /* Most specific first: a PEM block before the e-mail address that may sit inside it. */
 static const struct {
 	const char *id, *pattern, *description;
+	const char *needle[2]; /* what every match contains (see struct redact_rule) */
+	bool fold;
 } builtins[] = {
 	{"pem_private_key",
 	 "-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[^-]*(-----END [A-Z0-9 ]*PRIVATE KEY-----)?",
-	 "PEM private-key blocks"},
+	 "PEM private-key blocks", {"-----BEGIN ", NULL}, false},
 	{"bearer_token", "[Bb][Ee][Aa][Rr][Ee][Rr][[:space:]]+[A-Za-z0-9._~+/=-]+",
-	 "Bearer tokens"},
-	{"klaxon_token", "kxt_[A-Za-z0-9_-]{16,}", "klaxon's own API tokens (kxt_...)"},
-	{"stripe_key", "(sk|rk)_(live|test)_[A-Za-z0-9]{8,}", "sk_live_, sk_test_, rk_live_ keys"},
+	 "Bearer tokens", {"bearer", NULL}, true},
+	{"klaxon_token", "kxt_[A-Za-z0-9_-]{16,}", "klaxon's own API tokens (kxt_...)",
+	 {"kxt_", NULL}, false},
+	{"stripe_key", "(sk|rk)_(live|test)_[A-Za-z0-9]{8,}", "sk_live_, sk_test_, rk_live_ keys",
+	 {"k_live_", "k_test_"}, false},
 	{"github_token", "(ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{16,}|github_pat_[A-Za-z0-9_]{16,}",
-	 "GitHub tokens (ghp_..., github_pat_...)"},
-	{"slack_token", "xox[bpas]-[A-Za-z0-9-]{8,}", "Slack tokens (xoxb-, xoxp-, ...)"},
-	{"aws_access_key", "AKIA[A-Z0-9]{16}", "AWS access key ids (AKIA...)"},
+	 "GitHub tokens (ghp_..., github_pat_...)", {"gh", NULL}, false},
+	{"slack_token", "xox[bpas]-[A-Za-z0-9-]{8,}", "Slack tokens (xoxb-, xoxp-, ...)",
+	 {"xox", NULL}, false},
+	{"aws_access_key", "AKIA[A-Z0-9]{16}", "AWS access key ids (AKIA...)", {"AKIA", NULL},
+	 false},
 	{"email", "[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,}",
-	 "e-mail addresses"},
-	{"secret_field", NULL, "values of fields named like password, secret, token or api_key"},
+	 "e-mail addresses", {"@", NULL}, false},
+	{"secret_field", NULL, "values of fields named like password, secret, token or api_key",
+	 {NULL, NULL}, false},
 };
 #define N_BUILTINS (sizeof builtins / sizeof builtins[0])
 
@@ -219,6 +253,16 @@ static int add_tenant_rule(struct redactor *r, const cJSON *rule, struct kx_erro
 	return 0;
 }
 
+/* Needles are ASCII; a folded one is lower case and may also begin upper case. */
+static void needle_add(struct redactor *r, const char *text, bool fold, int rule)
+{
+	int k = r->n_needles++;
+	r->needles[k] = (struct needle){text, strlen(text), fold, rule};
+	r->starts[(unsigned char)text[0]] |= (uint16_t)(1u << k);
+	if (fold)
+		r->starts[(unsigned char)toupper((unsigned char)text[0])] |= (uint16_t)(1u << k);
+}
+
 struct redactor *redact_new(const char *tenant_doc, struct kx_error *err)
 {
 	struct redactor *r = calloc(1, sizeof *r);
@@ -230,6 +274,11 @@ struct redactor *redact_new(const char *tenant_doc, struct kx_error *err)
 		struct redact_rule *b = &r->rules[r->n++];
 		snprintf(b->id, sizeof b->id, "%s", builtins[i].id);
 		b->secret_names = builtins[i].pattern == NULL;
+		b->needle[0] = builtins[i].needle[0];
+		b->needle[1] = builtins[i].needle[1];
+		b->fold = builtins[i].fold;
+		for (int k = 0; k < 2 && b->needle[k]; k++)
+			needle_add(r, b->needle[k], b->fold, r->n - 1);
 		if (builtins[i].pattern) {
 			/* The built-in patterns are constants: failing to compile is a bug. */
 			if (regcomp(&b->re, builtins[i].pattern, REG_EXTENDED) != 0) {
@@ -329,6 +378,31 @@ static bool rule_names_field(const struct redact_rule *rule, const char *key)
 
 /* ---- applying ---- */
 
+/* Does needle n begin at p? A folded needle's letters match either case. */
+static bool needle_at(const struct needle *n, const char *p)
+{
+	if (!n->fold)
+		return strncmp(p, n->text, n->len) == 0;
+	size_t i = 0;
+	while (i < n->len && p[i] && (p[i] | 0x20) == n->text[i])
+		i++;
+	return i == n->len;
+}
+
+/* The built-in rules whose needles occur in s, as bits by rule index (built-ins come first).
+ * A rule whose bit is clear cannot match s. */
+static uint32_t needles_in(const struct redactor *r, const char *s)
+{
+	uint32_t found = 0;
+	for (const char *p = s; *p; p++) {
+		uint16_t may = r->starts[(unsigned char)*p];
+		for (int k = 0; may; k++, may >>= 1)
+			if ((may & 1) && needle_at(&r->needles[k], p))
+				found |= 1u << r->needles[k].rule;
+	}
+	return found;
+}
+
 static char *marker(const char *rule)
 {
 	size_t n = strlen(rule) + 13;
@@ -367,11 +441,34 @@ static char *replace_matches(const regex_t *re, const char *s, const char *rule,
 }
 
 struct walk {
-	const struct redactor *r;
+	struct redactor *r;
 	redact_log_fn log;
 	void *ctx;
 	int total;
+	/* The dotted path of the value being walked, cut at 511 characters as it always was: a
+	 * member appends its name and takes it off again (an snprintf per member was a tenth of
+	 * an export's redaction). */
+	char path[512];
+	size_t len;
 };
+
+/* Appends text to the path; returns the length to restore. */
+static size_t path_push(struct walk *w, const char *text)
+{
+	size_t before = w->len, n = strlen(text);
+	if (n > sizeof w->path - 1 - w->len)
+		n = sizeof w->path - 1 - w->len;
+	memcpy(w->path + w->len, text, n);
+	w->len += n;
+	w->path[w->len] = 0;
+	return before;
+}
+
+static void path_pop(struct walk *w, size_t len)
+{
+	w->len = len;
+	w->path[len] = 0;
+}
 
 static void set_string(cJSON *v, char *text)
 {
@@ -383,16 +480,19 @@ static void redact_string(struct walk *w, cJSON *v, const char *key, const char 
 {
 	if (protected_key(key) || protected_value(v->valuestring))
 		return;
+	uint32_t found = needles_in(w->r, v->valuestring);
 	for (int i = 0; i < w->r->n; i++) {
 		const struct redact_rule *rule = &w->r->rules[i];
 		/* A tenant rule with both pattern and fields looks only inside those fields. */
-		if (!rule->has_pattern || (rule->n_fields > 0 && !rule_names_field(rule, key)))
+		if (!rule->has_pattern || (rule->n_fields > 0 && !rule_names_field(rule, key)) ||
+		    (rule->needle[0] && !(found & (1u << i))))
 			continue;
 		int hits = 0;
 		char *text = replace_matches(&rule->re, v->valuestring, rule->id, &hits);
 		if (!text)
 			continue;
 		set_string(v, text);
+		found = needles_in(w->r, v->valuestring); /* what later rules see */
 		w->total += hits;
 		if (w->log)
 			w->log(w->ctx, rule->id, path, hits);
@@ -411,17 +511,35 @@ static const struct redact_rule *field_rule(const struct redactor *r, const char
 	return NULL;
 }
 
-static void walk_value(struct walk *w, cJSON *v, const char *key, const char *path);
-
-static void walk_member(struct walk *w, cJSON *parent, cJSON *child, const char *path)
+/* The rule withholding the whole value of a member named key (none for ids and digests),
+ * remembered by name. */
+static const struct redact_rule *member_rule(struct redactor *r, const char *key)
 {
-	char sub[512];
-	if (*path)
-		snprintf(sub, sizeof sub, "%s.%s", path, child->string);
-	else
-		snprintf(sub, sizeof sub, "%s", child->string);
-	const struct redact_rule *rule =
-		protected_key(child->string) ? NULL : field_rule(w->r, child->string);
+	size_t len = strlen(key);
+	if (len >= sizeof r->names[0].key)
+		return protected_key(key) ? NULL : field_rule(r, key);
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)key[i]) * 16777619u;
+	struct name_memo *m = &r->names[h % (sizeof r->names / sizeof r->names[0])];
+	if (!m->used || strcmp(m->key, key) != 0) {
+		const struct redact_rule *rule = protected_key(key) ? NULL : field_rule(r, key);
+		memcpy(m->key, key, len + 1);
+		m->rule = rule ? (int)(rule - r->rules) : -1;
+		m->used = true;
+	}
+	return m->rule < 0 ? NULL : &r->rules[m->rule];
+}
+
+static void walk_value(struct walk *w, cJSON *v, const char *key);
+
+static void walk_member(struct walk *w, cJSON *parent, cJSON *child)
+{
+	size_t mark = w->len;
+	if (w->len)
+		path_push(w, ".");
+	path_push(w, child->string);
+	const struct redact_rule *rule = member_rule(w->r, child->string);
 	if (rule && !cJSON_IsNull(child)) {
 		char *m = marker(rule->id);
 		if (m) {
@@ -430,17 +548,18 @@ static void walk_member(struct walk *w, cJSON *parent, cJSON *child, const char 
 			cJSON_ReplaceItemInObjectCaseSensitive(parent, child->string, repl);
 			w->total++;
 			if (w->log)
-				w->log(w->ctx, rule->id, sub, 1);
+				w->log(w->ctx, rule->id, w->path, 1);
 		}
-		return;
+	} else {
+		walk_value(w, child, child->string);
 	}
-	walk_value(w, child, child->string, sub);
+	path_pop(w, mark);
 }
 
-static void walk_value(struct walk *w, cJSON *v, const char *key, const char *path)
+static void walk_value(struct walk *w, cJSON *v, const char *key)
 {
 	if (cJSON_IsString(v) && v->valuestring) {
-		redact_string(w, v, key, path);
+		redact_string(w, v, key, w->path);
 		return;
 	}
 	if (!cJSON_IsObject(v) && !cJSON_IsArray(v))
@@ -449,19 +568,21 @@ static void walk_value(struct walk *w, cJSON *v, const char *key, const char *pa
 	for (cJSON *c = v->child, *next; c; c = next, i++) {
 		next = c->next; /* c may be replaced */
 		if (cJSON_IsArray(v)) {
-			char sub[512];
-			snprintf(sub, sizeof sub, "%s[%d]", path, i);
-			walk_value(w, c, key, sub);
+			char sub[16];
+			snprintf(sub, sizeof sub, "[%d]", i);
+			size_t mark = path_push(w, sub);
+			walk_value(w, c, key);
+			path_pop(w, mark);
 		} else {
-			walk_member(w, v, c, path);
+			walk_member(w, v, c);
 		}
 	}
 }
 
-int redact_json(const struct redactor *r, cJSON *v, const char *path, redact_log_fn log,
-		void *ctx)
+int redact_json(struct redactor *r, cJSON *v, const char *path, redact_log_fn log, void *ctx)
 {
-	struct walk w = {r, log, ctx, 0};
-	walk_value(&w, v, NULL, path ? path : "");
+	struct walk w = {.r = r, .log = log, .ctx = ctx};
+	path_push(&w, path ? path : "");
+	walk_value(&w, v, NULL);
 	return w.total;
 }

@@ -34,8 +34,8 @@ cJSON *redact_defaults_json(void);
 typedef void (*redact_log_fn)(void *ctx, const char *rule, const char *field, int count);
 
 /* Redacts every free-text string under v in place. `path` names v ("" for a record's root).
- * Returns the number of redactions made. */
-int redact_json(const struct redactor *r, cJSON *v, const char *path, redact_log_fn log,
-		void *ctx);
+ * Returns the number of redactions made. The redactor remembers member names as it goes: one
+ * thread at a time. */
+int redact_json(struct redactor *r, cJSON *v, const char *path, redact_log_fn log, void *ctx);
 
 #endif

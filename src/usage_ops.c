@@ -26,6 +26,10 @@ struct usage_report {
 	struct usage_point *p;
 	size_t n, cap;
 	bool oom;
+	/* The latest bucket so far and its first point: the store hands rows over in bucket
+	 * order, so a row's point is among the latest bucket's few, or new. */
+	char newest[KX_TIME_LEN];
+	size_t newest_from;
 };
 
 static void report_free(void *state)
@@ -99,7 +103,11 @@ static int platform_usage_authorize(struct op_ctx *ctx, bool *allow, const char 
 static void point_add(struct usage_report *r, const char *tenant, const char *bucket,
 		      const char *type, int64_t units)
 {
-	for (size_t i = r->n; i-- > 0;) { /* rows come grouped: a match is usually recent */
+	/* A bucket after every one so far has no point yet; the latest one's points are all from
+	 * newest_from on; any other (counts still in memory) may be anywhere. */
+	int order = r->n ? strcmp(bucket, r->newest) : 1;
+	size_t from = order > 0 ? r->n : order == 0 ? r->newest_from : 0;
+	for (size_t i = r->n; i-- > from;) {
 		struct usage_point *p = &r->p[i];
 		if (!strcmp(p->bucket, bucket) && !strcmp(p->type, type) && !strcmp(p->tenant, tenant)) {
 			p->units += units;
@@ -115,6 +123,10 @@ static void point_add(struct usage_report *r, const char *tenant, const char *bu
 		}
 		r->p = p;
 		r->cap = cap;
+	}
+	if (order > 0) {
+		snprintf(r->newest, sizeof r->newest, "%s", bucket);
+		r->newest_from = r->n;
 	}
 	struct usage_point *p = &r->p[r->n++];
 	snprintf(p->bucket, sizeof p->bucket, "%s", bucket);
@@ -183,8 +195,7 @@ static cJSON *report_json(struct usage_report *r, const char *tenant)
 	for (size_t i = 0; i < r->n; i++) {
 		const struct usage_point *p = &r->p[i];
 		add_units(totals, p->type, p->units);
-		if (last && !strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(last, "bucket_start")), p->bucket) &&
-		    !strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(last, "event_type")), p->type)) {
+		if (last && !strcmp(p[-1].bucket, p->bucket) && !strcmp(p[-1].type, p->type)) {
 			add_units(last, "units", p->units);
 		} else {
 			last = cJSON_CreateObject();

@@ -384,6 +384,13 @@ static void vec_inclusion(const cJSON *doc, const char *path, struct vec_stats *
 	ok &= json_hash(cJSON_GetObjectItemCaseSensitive(doc, "root"), root);
 	rc = merkle_verify_inclusion(leaf, json_u64(doc, "leafIdx"), json_u64(doc, "treeSize"),
 				     (const merkle_hash *)exact, count, root);
+	/* The memoised fold answers the same, fresh and right after the case held. */
+	static struct merkle_inclusion_memo memo;
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(merkle_verify_inclusion_memo(&memo, leaf, json_u64(doc, "leafIdx"),
+							      json_u64(doc, "treeSize"),
+							      (const merkle_hash *)exact, count, root),
+				 rc);
 	free(exact);
 	vec_record(doc, path, ok, rc, st);
 }
@@ -760,6 +767,77 @@ static void test_generated_consistency(void **state)
 		      g->proofs);
 }
 
+/* One inclusion check through the memo, which must answer as merkle_verify_inclusion does. */
+static int memo_check(struct merkle_inclusion_memo *memo, const struct incl_case *c)
+{
+	int want = incl_verify(c);
+	int got = merkle_verify_inclusion_memo(memo, c->leaf, c->index, c->size, c->proof,
+					       c->count, c->root);
+	assert_int_equal(got, want);
+	return got;
+}
+
+/* Every leaf of every size in order (as an evidence bundle is verified), each after a
+ * tampered copy of its proof, an extra or a missing hash, a neighbour's index, a wrong leaf or
+ * root: the memo answers every one as the plain fold does. */
+static void test_generated_inclusion_memo(void **state)
+{
+	struct gen *g = *state;
+	struct merkle_inclusion_memo memo;
+	merkle_hash proof[MERKLE_MAX_PROOF + 1], bad[MERKLE_MAX_PROOF + 1];
+	unsigned held = 0, refused = 0;
+	uint64_t seed = 3;
+
+	memset(&memo, 0, sizeof memo);
+	for (uint64_t size = 1; size <= TREE_MAX; size++) {
+		g->t->visible = size;
+		for (uint64_t i = 0; i < size; i++) {
+			struct incl_case c = {.index = i, .size = size, .proof = (const merkle_hash *)proof};
+			assert_int_equal(merkle_prove_inclusion(mem_get, g->t, i, size, proof, &c.count), 0);
+			memcpy(c.leaf, g->t->leaves[i], MERKLE_HASH_LEN);
+			memcpy(c.root, g->roots[size], MERKLE_HASH_LEN);
+			struct incl_case t = c;
+			memcpy(bad, proof, sizeof bad);
+			t.proof = (const merkle_hash *)bad;
+			switch (lcg(&seed) % 6) {
+			case 0:
+				if (c.count)
+					flip(bad[lcg(&seed) % c.count], (unsigned)lcg(&seed) % 32);
+				else
+					flip(t.leaf, 1);
+				break;
+			case 1:
+				memcpy(bad[c.count], c.root, MERKLE_HASH_LEN);
+				t.count++;
+				break;
+			case 2:
+				t.count -= t.count > 0;
+				break;
+			case 3:
+				t.index = (i + 1) % size;
+				break;
+			case 4:
+				flip(t.leaf, 2);
+				break;
+			default:
+				flip(t.root, 3);
+			}
+			refused += memo_check(&memo, &t) != 0;
+			held += memo_check(&memo, &c) == 0;
+			held += memo_check(&memo, &c) == 0; /* joins at once */
+		}
+	}
+	assert_int_equal(held, 2 * TREE_MAX * (TREE_MAX + 1) / 2);
+	assert_true(refused > TREE_MAX * (TREE_MAX + 1) / 2 - TREE_MAX);
+	/* No memo: the plain fold. */
+	struct incl_case c = {.index = 0, .size = 1};
+	memcpy(c.leaf, g->t->leaves[0], MERKLE_HASH_LEN);
+	memcpy(c.root, g->roots[1], MERKLE_HASH_LEN);
+	assert_int_equal(merkle_verify_inclusion_memo(NULL, c.leaf, 0, 1, NULL, 0, c.root), 0);
+	print_message("inclusion memo: %u proofs held and %u refused, as without it\n", held,
+		      refused);
+}
+
 /* Malformed requests are refused, and a store that lacks a node fails the call. */
 static void test_malformed(void **state)
 {
@@ -924,6 +1002,7 @@ int main(void)
 		WITH_TREE(test_generated_roots),
 		WITH_TREE(test_generated_inclusion),
 		WITH_TREE(test_generated_consistency),
+		WITH_TREE(test_generated_inclusion_memo),
 		WITH_TREE(test_malformed),
 		cmocka_unit_test(test_no_rebuild),
 	};
