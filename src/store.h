@@ -225,7 +225,8 @@ void store_idem_free(struct store_idem *rec);
 int store_usage_add(struct store *s, const char *tenant_id, const char *event_type,
 		    int64_t units, const char *at, const char *request_id, struct kx_error *err);
 /* Rollups in [from, to) by hour (or by day), through fn(ctx, tenant, bucket_start, type,
- * units) in bucket order. tenant_id NULL walks every tenant: the platform report, reached only
+ * units) in bucket order; one bucket's units of one type may come in several calls, which
+ * fn adds up. tenant_id NULL walks every tenant: the platform report, reached only
  * through an operation that platform admins alone are allowed. */
 typedef int (*store_usage_fn)(void *ctx, const char *tenant_id, const char *bucket,
 			      const char *event_type, int64_t units);
