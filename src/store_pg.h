@@ -30,6 +30,7 @@ struct store_pg {
 	/* Advisory locks taken in this transaction, and how many of them were taken before the
 	 * current savepoint (by earlier members of a group commit): see pg_lock. */
 	int locks_held, locks_before;
+	char last_lock[96]; /* the scope last locked in this transaction: taken again for free */
 };
 
 static inline struct store_pg *pg(struct store *s)
