@@ -114,7 +114,7 @@ Two instances against one: **$(ratio "$two" "$one")x**. Each tenant's mutations 
 across instances by a lock on its ledger, so instances add throughput across tenants, not
 within one; on this 2-core machine the instances, wrk and PostgreSQL share the same cores.
 
-Why so far below the raw insert: a mutation is 24 statements on PostgreSQL (counted with
+Why so far below the raw insert: a mutation is 23 statements on PostgreSQL (counted with
 \`log_statement = all\`: the ledger lock, the ledger size, the incident, its timeline event,
 the receipt, its decision, the Merkle nodes read and written, the checkpoint, two metering
 upserts, savepoints, the policy documents' versions), each a round trip, and each instance
