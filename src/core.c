@@ -131,8 +131,7 @@ static struct kx_core *core_new(const struct kx_core_options *opt, bool create,
 	pthread_mutex_init(&core->lock, NULL);
 	pthread_cond_init(&core->group_done, NULL);
 	atomic_init(&core->writers_waiting, 0);
-	pthread_mutex_init(&core->readers_lock, NULL);
-	pthread_cond_init(&core->reader_free, NULL);
+	core_pools_init(core, store_is_url(opt->db_path));
 	pthread_mutex_init(&core->stats_lock, NULL);
 	pthread_mutex_init(&core->workers_lock, NULL);
 	snprintf(core->db_path, sizeof core->db_path, "%s", opt->db_path);
@@ -196,7 +195,7 @@ void kx_core_close(struct kx_core *core)
 	core_workers_reap(core, true); /* running commands are killed, their ends recorded */
 	if (core->store && core->meter)
 		kx_core_flush_usage(core);
-	core_readers_close(core);
+	core_pools_close(core);
 	store_close(core->store);
 	metering_free(core->meter);
 	policy_cache_free(core->policies);
@@ -204,8 +203,6 @@ void kx_core_close(struct kx_core *core)
 	minisign_seckey_wipe(&core->key);
 	pthread_mutex_destroy(&core->lock);
 	pthread_cond_destroy(&core->group_done);
-	pthread_mutex_destroy(&core->readers_lock);
-	pthread_cond_destroy(&core->reader_free);
 	pthread_mutex_destroy(&core->stats_lock);
 	pthread_mutex_destroy(&core->workers_lock);
 	free(core);
@@ -214,7 +211,7 @@ void kx_core_close(struct kx_core *core)
 static int flush_usage(void *core_, struct kx_error *err)
 {
 	struct kx_core *core = core_;
-	return metering_flush(core->meter, core->store, kx_clock_now_ms(), err);
+	return metering_flush(core->meter, core_writer(core), kx_clock_now_ms(), err);
 }
 
 void kx_core_flush_usage(struct kx_core *core)

@@ -13,14 +13,25 @@
 #define KX_PLATFORM_TENANT "platform"
 
 #define CORE_READERS_MAX 8
+#define CORE_WRITERS_MAX 4 /* PostgreSQL: write transactions of one instance at once */
+#define CORE_POOL_MAX 8
 #define CORE_GROUP_MAX 64   /* members of one group commit at most */
 #define CORE_GROUP_RING 1024 /* commit results kept for members still waking up */
 
 struct ledger_cache;
 struct policy_cache;
 
+/* Connections taken one at a time (core_write.c), opened on demand, up to max. */
+struct core_pool {
+	pthread_mutex_t lock;
+	pthread_cond_t free;
+	struct store *conn[CORE_POOL_MAX];
+	bool busy[CORE_POOL_MAX];
+	int n, max;
+};
+
 struct kx_core {
-	struct store *store;  /* the writer connection */
+	struct store *store;  /* the writer connection (SQLite; bootstrap on PostgreSQL) */
 	pthread_mutex_t lock; /* held while the writer is used (core_write.c) */
 	/* Group commit: mutations share one transaction, one SAVEPOINT each, and one fsync. */
 	pthread_cond_t group_done;
@@ -30,11 +41,11 @@ struct kx_core {
 	int group_rc[CORE_GROUP_RING];
 	atomic_int writers_waiting;
 	/* Readers: queries run on their own connections and see committed data only. */
-	pthread_mutex_t readers_lock;
-	pthread_cond_t reader_free;
-	struct store *readers[CORE_READERS_MAX];
-	bool reader_busy[CORE_READERS_MAX];
-	int n_readers;
+	struct core_pool readers;
+	/* PostgreSQL: each mutation in its own transaction on a pooled connection, several at
+	 * once (the server batches their WAL flushes); max 0 on SQLite, whose one writer
+	 * groups them instead. */
+	struct core_pool writers;
 	char db_path[4096];
 	const char *vfs_name;
 	pthread_mutex_t stats_lock;
@@ -72,15 +83,19 @@ void core_stats_transition_failure(struct kx_core *core, const char *tenant_id, 
 /* Invalid transitions of the tenant since since_ms (from the recent ring). */
 int core_stats_transition_failures(struct kx_core *core, const char *tenant_id, int64_t since_ms);
 
-/* The writer (core_write.c). fn runs inside the shared write transaction in its own
- * SAVEPOINT (rolled back when fn fails); the call returns once the group holding it has
- * committed. Returns fn's result, or -1 with a 503 in err when the group's commit failed. */
+/* The writer (core_write.c). fn runs inside a write transaction — on SQLite the shared one,
+ * in its own SAVEPOINT (rolled back when fn fails); on PostgreSQL its own — and the call
+ * returns once that has committed. Returns fn's result, or -1 with a 503 in err when the
+ * commit failed. Inside fn, core_writer gives the transaction's connection. */
 typedef int (*core_write_fn)(void *cls, struct kx_error *err);
 int core_write(struct kx_core *core, core_write_fn fn, void *cls, struct kx_error *err);
+/* The connection of the write transaction the calling thread is in (core->store outside). */
+struct store *core_writer(struct kx_core *core);
+void core_pools_init(struct kx_core *core, bool pooled_writes);
+void core_pools_close(struct kx_core *core);
 /* A reader connection for one query (waits while all are busy); give it back after. */
 struct store *core_reader_acquire(struct kx_core *core, struct kx_error *err);
 void core_reader_release(struct kx_core *core, struct store *reader);
-void core_readers_close(struct kx_core *core);
 
 /* Reads the server key file (minisign unencrypted secret key); 0 or -1 with err. */
 int core_key_load(const char *path, struct minisign_seckey *sec, struct kx_error *err);

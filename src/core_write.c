@@ -1,12 +1,113 @@
-/* Concurrency in the core. Writes: every mutation runs in its own SAVEPOINT inside one shared
- * transaction, and the last member of a burst commits the group — one fsync for all of them,
- * and no member answers before its group is durable (FACTS.md: durability costs one fsync
- * per commit). Reads: a small pool of connections in WAL mode that never wait for the
+/* Concurrency in the core. Writes on SQLite: every mutation runs in its own SAVEPOINT inside
+ * one shared transaction, and the last member of a burst commits the group — one fsync for
+ * all of them, and no member answers before its group is durable (FACTS.md: durability costs
+ * one fsync per commit). Writes on PostgreSQL: a pool of connections, one transaction per
+ * mutation, several at once. Reads: a small pool of connections that never wait for the
  * writer and see committed data only. */
 #include <stdio.h>
 #include <string.h>
 
 #include "core.h"
+
+/* ---- pools ---- */
+
+/* Opens the connection of slot i, taken (busy) by the caller. */
+static struct store *pool_open(struct kx_core *core, struct core_pool *p, int i,
+			       struct kx_error *err)
+{
+	struct store_options so = {.synchronous_full = true, .vfs = core->vfs_name};
+	struct store *r = store_open(core->db_path, &so, err);
+	pthread_mutex_lock(&p->lock);
+	p->conn[i] = r;
+	if (!r) { /* the slot stays empty for a later try */
+		p->busy[i] = false;
+		pthread_cond_signal(&p->free);
+	}
+	pthread_mutex_unlock(&p->lock);
+	return r;
+}
+
+static struct store *pool_acquire(struct kx_core *core, struct core_pool *p,
+				  struct kx_error *err)
+{
+	pthread_mutex_lock(&p->lock);
+	for (;;) {
+		int i;
+		for (i = 0; i < p->n && p->busy[i]; i++)
+			;
+		if (i == p->n && p->n < p->max)
+			p->conn[p->n++] = NULL; /* opened on demand */
+		if (i < p->n) {
+			p->busy[i] = true;
+			struct store *r = p->conn[i];
+			pthread_mutex_unlock(&p->lock);
+			return r ? r : pool_open(core, p, i, err);
+		}
+		pthread_cond_wait(&p->free, &p->lock);
+	}
+}
+
+static void pool_release(struct core_pool *p, struct store *s)
+{
+	if (!s)
+		return;
+	pthread_mutex_lock(&p->lock);
+	for (int i = 0; i < p->n; i++)
+		if (p->conn[i] == s)
+			p->busy[i] = false;
+	pthread_cond_signal(&p->free);
+	pthread_mutex_unlock(&p->lock);
+}
+
+static void pool_init(struct core_pool *p, int max)
+{
+	pthread_mutex_init(&p->lock, NULL);
+	pthread_cond_init(&p->free, NULL);
+	p->n = 0;
+	p->max = max;
+}
+
+static void pool_close(struct core_pool *p)
+{
+	for (int i = 0; i < p->n; i++)
+		store_close(p->conn[i]);
+	p->n = 0;
+	pthread_mutex_destroy(&p->lock);
+	pthread_cond_destroy(&p->free);
+}
+
+/* ---- writes ---- */
+
+/* The connection of the write transaction this thread is running fn in. */
+static _Thread_local struct store *current_writer;
+
+struct store *core_writer(struct kx_core *core)
+{
+	return current_writer ? current_writer : core->store;
+}
+
+/* PostgreSQL: the mutation alone in a transaction of its own on a pooled connection; other
+ * threads' mutations run beside it on theirs, ordered per tenant by the ledger lock. */
+static int pooled_write(struct kx_core *core, core_write_fn fn, void *cls, struct kx_error *err)
+{
+	struct store *s = pool_acquire(core, &core->writers, err);
+	if (!s || store_begin(s, err)) {
+		pool_release(&core->writers, s);
+		return -1;
+	}
+	current_writer = s;
+	int rc = fn(cls, err);
+	current_writer = NULL;
+	struct kx_error commit_err = {0};
+	if (rc != 0)
+		store_rollback(s);
+	else if (store_commit(s, &commit_err) != 0)
+		rc = kx_error_set(err, 503, "unavailable", NULL,
+				  "the store could not commit: nothing was changed (%s)",
+				  commit_err.message);
+	pool_release(&core->writers, s);
+	return rc;
+}
 
 static void group_commit(struct kx_core *core, uint64_t gen)
 {
@@ -20,6 +121,8 @@ static void group_commit(struct kx_core *core, uint64_t gen)
 
 int core_write(struct kx_core *core, core_write_fn fn, void *cls, struct kx_error *err)
 {
+	if (core->writers.max > 0)
+		return pooled_write(core, fn, cls, err);
 	atomic_fetch_add(&core->writers_waiting, 1);
 	pthread_mutex_lock(&core->lock);
 	atomic_fetch_sub(&core->writers_waiting, 1);
@@ -35,7 +138,9 @@ int core_write(struct kx_core *core, core_write_fn fn, void *cls, struct kx_erro
 	uint64_t gen = core->group_gen;
 	int rc = store_savepoint(core->store, err);
 	if (rc == 0) {
+		current_writer = core->store;
 		rc = fn(cls, err);
+		current_writer = NULL;
 		if (rc == 0)
 			rc = store_savepoint_release(core->store, err);
 		else
@@ -57,55 +162,24 @@ int core_write(struct kx_core *core, core_write_fn fn, void *cls, struct kx_erro
 	return rc;
 }
 
-/* Opens the connection of slot i, taken (busy) by the caller. */
-static struct store *reader_open(struct kx_core *core, int i, struct kx_error *err)
+void core_pools_init(struct kx_core *core, bool pooled_writes)
 {
-	struct store_options so = {.synchronous_full = true, .vfs = core->vfs_name};
-	struct store *r = store_open(core->db_path, &so, err);
-	pthread_mutex_lock(&core->readers_lock);
-	core->readers[i] = r;
-	if (!r) { /* the slot stays empty for a later try */
-		core->reader_busy[i] = false;
-		pthread_cond_signal(&core->reader_free);
-	}
-	pthread_mutex_unlock(&core->readers_lock);
-	return r;
+	pool_init(&core->readers, CORE_READERS_MAX);
+	pool_init(&core->writers, pooled_writes ? CORE_WRITERS_MAX : 0);
+}
+
+void core_pools_close(struct kx_core *core)
+{
+	pool_close(&core->readers);
+	pool_close(&core->writers);
 }
 
 struct store *core_reader_acquire(struct kx_core *core, struct kx_error *err)
 {
-	pthread_mutex_lock(&core->readers_lock);
-	for (;;) {
-		int i;
-		for (i = 0; i < core->n_readers && core->reader_busy[i]; i++)
-			;
-		if (i == core->n_readers && core->n_readers < CORE_READERS_MAX)
-			core->readers[core->n_readers++] = NULL; /* opened on demand */
-		if (i < core->n_readers) {
-			core->reader_busy[i] = true;
-			struct store *r = core->readers[i];
-			pthread_mutex_unlock(&core->readers_lock);
-			return r ? r : reader_open(core, i, err);
-		}
-		pthread_cond_wait(&core->reader_free, &core->readers_lock);
-	}
+	return pool_acquire(core, &core->readers, err);
 }
 
 void core_reader_release(struct kx_core *core, struct store *reader)
 {
-	if (!reader)
-		return;
-	pthread_mutex_lock(&core->readers_lock);
-	for (int i = 0; i < core->n_readers; i++)
-		if (core->readers[i] == reader)
-			core->reader_busy[i] = false;
-	pthread_cond_signal(&core->reader_free);
-	pthread_mutex_unlock(&core->readers_lock);
-}
-
-void core_readers_close(struct kx_core *core)
-{
-	for (int i = 0; i < core->n_readers; i++)
-		store_close(core->readers[i]);
-	core->n_readers = 0;
+	pool_release(&core->readers, reader);
 }

@@ -631,9 +631,10 @@ int evidence_export(struct kx_core *core, const struct evidence_request *rq,
 	struct build *b = calloc(1, sizeof *b);
 	if (!b)
 		return kx_error_set(err, 503, "unavailable", NULL, "out of memory");
-	*b = (struct build){.core = core, .s = core->store, .rq = rq, .err = err};
-	ledger_nodes_init(&b->nodes, core->store, NULL, rq->tenant_id);
-	cJSON *rules = store_doc_get(core->store, STORE_DOC_REDACTION, rq->tenant_id, 0);
+	struct store *s = core_writer(core);
+	*b = (struct build){.core = core, .s = s, .rq = rq, .err = err};
+	ledger_nodes_init(&b->nodes, s, NULL, rq->tenant_id);
+	cJSON *rules = store_doc_get(s, STORE_DOC_REDACTION, rq->tenant_id, 0);
 	b->red = redact_new(cJSON_GetStringValue(cJSON_GetObjectItem(rules, "doc")), err);
 	cJSON_Delete(rules);
 	int rc = b->red ? write_members(b) : -1;

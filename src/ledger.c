@@ -66,7 +66,7 @@ int ledger_lock(struct store *s, const char *tenant_id, struct kx_error *err)
 int ledger_append(struct kx_core *core, const char *tenant_id, cJSON *receipt,
 		  const char *now, struct kx_error *err)
 {
-	struct store *s = core->store;
+	struct store *s = core_writer(core);
 	if (ledger_lock(s, tenant_id, err))
 		return -1;
 	int64_t size = store_ledger_size(s, tenant_id);

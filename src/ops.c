@@ -339,7 +339,7 @@ int ops_system_receipt(struct kx_core *core, const char *tenant_id, const char *
 	struct kx_request req = {.op = action, .who = &who, .body = payload,
 				 .body_len = payload ? strlen(payload) : 0};
 	struct op_def op = {.name = action, .kind = OP_MUTATION};
-	struct op_ctx ctx = {.op = &op, .core = core, .store = core->store, .req = &req,
+	struct op_ctx ctx = {.op = &op, .core = core, .store = core_writer(core), .req = &req,
 			     .err = err, .signature = signature};
 	snprintf(ctx.tenant, sizeof ctx.tenant, "%s", tenant_id);
 	kx_time_format(kx_clock_now_ms(), ctx.now);
@@ -507,6 +507,7 @@ static int mutation_member(void *cls, struct kx_error *err)
 {
 	(void)err; /* the member's own errors are in its response */
 	struct member *m = cls;
+	m->ctx->store = core_writer(m->ctx->core);
 	m->rc = ctx_begin(m->ctx, m->resp) ? -1 : run_mutation(m->ctx, m->resp);
 	return m->rc;
 }

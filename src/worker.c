@@ -74,7 +74,7 @@ static int write_end(void *cls, struct kx_error *err)
 	char now[KX_TIME_LEN], receipt[KX_ID_MAX], resource[160], rule[80];
 	kx_time_format(kx_clock_now_ms(), now);
 	struct exec_state st;
-	if (exec_load(core->store, w->tenant, w->execution_id, &st) != 0)
+	if (exec_load(core_writer(core), w->tenant, w->execution_id, &st) != 0)
 		return kx_error_set(err, 503, "unavailable", NULL, "execution %s vanished",
 				    w->execution_id);
 	cJSON *row = exec_step(&st, e->cmd->step_idx);
@@ -101,21 +101,21 @@ static int write_end(void *cls, struct kx_error *err)
 	exec_set(row, "finished_at", cJSON_CreateString(now));
 	exec_set(row, "receipt_id", cJSON_CreateString(receipt));
 	if (rc == 0)
-		rc = exec_save_step(core->store, w->tenant, &st, e->cmd->step_idx, err);
+		rc = exec_save_step(core_writer(core), w->tenant, &st, e->cmd->step_idx, err);
 	cJSON *data = cJSON_CreateObject();
 	cJSON_AddStringToObject(data, "step_id", step_id);
 	cJSON_AddNumberToObject(data, "exit_code", e->res ? e->res->exit_code : -1);
 	if (w->rollback)
 		cJSON_AddBoolToObject(data, "rollback", true);
 	if (rc == 0)
-		rc = exec_timeline(core->store, w->tenant, &st, e->ok ? "step_executed" : "step_failed",
+		rc = exec_timeline(core_writer(core), w->tenant, &st, e->ok ? "step_executed" : "step_failed",
 				   w->actor, data, receipt, now, err);
 	else
 		cJSON_Delete(data);
 	if (rc == 0 && !w->rollback && !e->ok && !exec_is_finished(exec_status(&st)))
-		rc = exec_set_status(core->store, w->tenant, &st, "failed", now, receipt, err);
+		rc = exec_set_status(core_writer(core), w->tenant, &st, "failed", now, receipt, err);
 	else if (rc == 0 && !w->rollback)
-		rc = exec_settle(core->store, w->tenant, &st, now, receipt, err);
+		rc = exec_settle(core_writer(core), w->tenant, &st, now, receipt, err);
 	exec_state_free(&st);
 	return rc;
 }
@@ -145,15 +145,15 @@ static int write_rolled_back(void *cls, struct kx_error *err)
 	kx_time_format(kx_clock_now_ms(), now);
 	snprintf(rule, sizeof rule, "rollback.complete:%s", w->start_receipt);
 	struct exec_state st;
-	if (exec_load(core->store, w->tenant, w->execution_id, &st) != 0)
+	if (exec_load(core_writer(core), w->tenant, w->execution_id, &st) != 0)
 		return kx_error_set(err, 503, "unavailable", NULL, "execution %s vanished",
 				    w->execution_id);
 	int rc = ops_system_receipt(core, w->tenant, w->actor, "execution.rollback",
 				    w->execution_id, rule, NULL, NULL, receipt, err);
 	if (rc == 0)
-		rc = exec_set_status(core->store, w->tenant, &st, "rolled_back", now, receipt, err);
+		rc = exec_set_status(core_writer(core), w->tenant, &st, "rolled_back", now, receipt, err);
 	if (rc == 0)
-		rc = exec_timeline(core->store, w->tenant, &st, "execution_rolled_back", w->actor,
+		rc = exec_timeline(core_writer(core), w->tenant, &st, "execution_rolled_back", w->actor,
 				   NULL, receipt, now, err);
 	exec_state_free(&st);
 	return rc;
