@@ -512,9 +512,8 @@ static int mutation_member(void *cls, struct kx_error *err)
 	return m->rc;
 }
 
-/* How often a mutation is run again after it found a ledger or key held by another instance,
- * or lost a deadlock to it (PostgreSQL store); nothing of a lost run stands, and each new run
- * waits for a group commit first. */
+/* How often a mutation is run again after it lost a deadlock, a serialisation conflict or an
+ * incident version to another transaction (PostgreSQL store); nothing of a lost run stands. */
 #define MUTATION_TRIES 20
 
 /* Back to the state kx_call made, for another run of the same request. */

@@ -354,33 +354,22 @@ void pg_savepoint_rollback(struct store *base)
 	s->last_lock[0] = '\0';
 }
 
-/* A group commit holds its members' locks until it commits, so two instances' groups could
- * each hold what the other waits for. Only a savepoint that starts with nothing held waits for
- * a lock; a later member only tries, and when another instance has the lock it is run again
- * (err->retry) once its group has committed and let go of everything. No cycle can form. */
+/* Transaction-scoped: released at the commit or rollback, or with the savepoint it was taken
+ * in. Each mutation runs in a transaction of its own (core_write.c's pool), so a wait here
+ * holds up no other mutation; a cycle between transactions (a platform admin's change to a
+ * tenant against that tenant's own) is broken by PostgreSQL's deadlock detector and the
+ * losing mutation runs again (err->retry). */
 int pg_lock(struct store *base, const char *scope, struct kx_error *err)
 {
-	static const char wait[] = "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))";
-	static const char try[] = "SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0))";
+	static const char sql[] = "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))";
 	struct store_pg *s = pg(base);
 	/* A mutation locks its tenant's ledger first and its append locks it again. */
 	if (s->locks_held > 0 && strcmp(s->last_lock, scope) == 0)
 		return 0;
 	struct pg_params p = {0};
 	pg_text(&p, scope);
-	bool may_wait = s->locks_before == 0;
-	PGresult *r = pg_query(s, may_wait ? wait : try, &p, err);
-	if (!r)
+	if (pg_command(s, sql, &p, err))
 		return -1;
-	bool got = may_wait || strcmp(pg_text_at(r, 0, 0), "t") == 0;
-	PQclear(r);
-	if (!got) {
-		kx_error_set(err, 503, "unavailable", NULL,
-			     "store busy: another instance holds this ledger or key");
-		if (err)
-			err->retry = true;
-		return -1;
-	}
 	s->locks_held++;
 	snprintf(s->last_lock, sizeof s->last_lock, "%s", scope);
 	return 0;

@@ -27,8 +27,8 @@ struct store_pg {
 	int n_cached;
 	char scope[80]; /* klaxon.tenant as last set; "" when unknown */
 	bool in_txn;
-	/* Advisory locks taken in this transaction, and how many of them were taken before the
-	 * current savepoint (by earlier members of a group commit): see pg_lock. */
+	/* Advisory locks taken in this transaction, and how many of them before the current
+	 * savepoint (whose rollback releases the rest): see pg_lock. */
 	int locks_held, locks_before;
 	char last_lock[96]; /* the scope last locked in this transaction: taken again for free */
 };
