@@ -117,12 +117,11 @@ within one; on this 2-core machine the instances, wrk and PostgreSQL share the s
 Why so far below the raw insert: a mutation is 23 statements on PostgreSQL (counted with
 \`log_statement = all\`: the ledger lock, the ledger size, the incident, its timeline event,
 the receipt, its decision, the Merkle nodes read and written, the checkpoint, two metering
-upserts, savepoints, the policy documents' versions), each a round trip, and each instance
-sends them over one writer connection, as the SQLite store's single writer does — a group
-commit saves fsyncs, not round trips. pgbench's row is one statement per commit over 32
-connections. The next steps are a pool of writer connections per instance (tenants' mutations
-in parallel, ordered per tenant by the same ledger lock) and fewer, larger statements (the
-receipt, decision, nodes and checkpoint of one append in one statement)."
+upserts, the policy documents' versions, the transaction), each a round trip, against
+pgbench's one statement per commit; each instance runs up to 4 mutations at once on its pool
+of writer connections, and on this 2-core machine wrk, the instances and PostgreSQL's
+backends share two cores. The next step is fewer, larger statements (the receipt, decision,
+nodes and checkpoint of one append in one statement)."
 if [ -f "$DOC" ] && grep -q '^## PostgreSQL' "$DOC"; then
 	awk -v s="$section" '/^## PostgreSQL/ { print s; skip = 1; next } skip && /^## / { skip = 0; print "" } !skip' "$DOC" >"$T/doc"
 	cp "$T/doc" "$DOC"

@@ -244,6 +244,17 @@ cJSON *pg_all_rows(PGresult *r)
 	return a;
 }
 
+cJSON *pg_strings(PGresult *r)
+{
+	if (!r)
+		return NULL;
+	cJSON *a = cJSON_CreateArray();
+	for (int i = 0; a && i < PQntuples(r); i++)
+		cJSON_AddItemToArray(a, cJSON_CreateString(pg_text_at(r, i, 0)));
+	PQclear(r);
+	return a;
+}
+
 int64_t pg_int_at(const PGresult *r, int row, int col)
 {
 	if (row >= PQntuples(r) || col >= PQnfields(r) || PQgetisnull(r, row, col))

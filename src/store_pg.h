@@ -79,6 +79,7 @@ int pg_command(struct store_pg *s, const char *sql, struct pg_params *p, struct 
 cJSON *pg_one_row(PGresult *r);  /* the first row, or NULL when none (or r is NULL) */
 cJSON *pg_all_rows(PGresult *r); /* an array (empty when none), NULL only when r is NULL */
 cJSON *pg_row_object(const PGresult *r, int row);
+cJSON *pg_strings(PGresult *r); /* the first column's text, as an array of strings */
 /* Cell readers; a NULL cell reads as 0 / NULL. */
 int64_t pg_int_at(const PGresult *r, int row, int col);
 const char *pg_text_at(const PGresult *r, int row, int col);

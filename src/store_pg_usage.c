@@ -194,12 +194,5 @@ cJSON *pg_usage_tenants(struct store *base)
 				  " ORDER BY tenant_id";
 	if (pg_scope(s, PG_SCOPE_ALL, NULL))
 		return NULL;
-	PGresult *r = pg_query(s, sql, NULL, NULL);
-	if (!r)
-		return NULL;
-	cJSON *a = cJSON_CreateArray();
-	for (int i = 0; a && i < PQntuples(r); i++)
-		cJSON_AddItemToArray(a, cJSON_CreateString(pg_text_at(r, i, 0)));
-	PQclear(r);
-	return a;
+	return pg_strings(pg_query(s, sql, NULL, NULL));
 }
