@@ -32,7 +32,9 @@ start)
 	mkdir -p "$dir"
 	[ "$(id -u)" -ne 0 ] || chown postgres "$dir"
 	port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-	as_pg "$bin/initdb" -D "$dir/data" -A trust -U postgres --no-sync >"$dir/initdb.log" 2>&1
+	# C.UTF-8 exists on every Debian; the host's own locale may not be generated.
+	as_pg "$bin/initdb" -D "$dir/data" -A trust -U postgres --no-sync --locale=C.UTF-8 \
+		--encoding=UTF8 >"$dir/initdb.log" 2>&1
 	echo "$port" >"$dir/port"
 	pg_start
 	psql -d postgres -c "CREATE ROLE klaxon_owner LOGIN; CREATE ROLE klaxon_app LOGIN;"
