@@ -127,5 +127,18 @@ static const char m_exceptions[] =
 	" acknowledged_at KTEXT, PRIMARY KEY(tenant_id, receipt_id));"
 	WALL("exceptions");
 
-const char *const store_pg_schema[] = {m1, m_runbooks, m_evidence, m_exceptions};
+/* Ledger nodes keyed by the first leaf they cover, as store_schema.c's m_node_pos. The copy
+ * runs as the owner, whom row-level security binds too: scoped to every tenant for it. */
+static const char m_node_pos[] =
+	"SELECT set_config('klaxon.tenant', '*', true);"
+	"CREATE TABLE ledger_nodes_by_pos(tenant_id KTEXT NOT NULL, pos BIGINT NOT NULL,"
+	" level INTEGER NOT NULL, idx BIGINT NOT NULL, hash BYTEA NOT NULL,"
+	" PRIMARY KEY(tenant_id, pos, level));"
+	"INSERT INTO ledger_nodes_by_pos SELECT tenant_id, idx << level, level, idx, hash"
+	" FROM ledger_nodes;"
+	"DROP TABLE ledger_nodes;"
+	"ALTER TABLE ledger_nodes_by_pos RENAME TO ledger_nodes;"
+	APPEND_ONLY("ledger_nodes") WALL("ledger_nodes");
+
+const char *const store_pg_schema[] = {m1, m_runbooks, m_evidence, m_exceptions, m_node_pos};
 const int store_pg_schema_count = (int)(sizeof store_pg_schema / sizeof store_pg_schema[0]);

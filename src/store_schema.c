@@ -109,5 +109,18 @@ static const char m_exceptions[] =
 	" justification_digest TEXT NOT NULL, at TEXT NOT NULL, acknowledged_by TEXT,"
 	" acknowledged_at TEXT, PRIMARY KEY(tenant_id, receipt_id));";
 
-const char *const store_schema[] = {m1, m_runbooks, m_evidence, m_exceptions};
+/* Ledger nodes ordered by the first leaf they cover (pos = idx << level), then level: a proof's
+ * low siblings and an append's completed nodes lie beside their leaf on one or two pages,
+ * instead of one page per level. idx stays for readers of the table. */
+static const char m_node_pos[] =
+	"CREATE TABLE ledger_nodes_by_pos(tenant_id TEXT NOT NULL, pos INTEGER NOT NULL,"
+	" level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL,"
+	" PRIMARY KEY(tenant_id, pos, level)) WITHOUT ROWID;"
+	"INSERT INTO ledger_nodes_by_pos SELECT tenant_id, idx << level, level, idx, hash"
+	" FROM ledger_nodes ORDER BY tenant_id, idx << level, level;"
+	"DROP TABLE ledger_nodes;"
+	"ALTER TABLE ledger_nodes_by_pos RENAME TO ledger_nodes;"
+	APPEND_ONLY("ledger_nodes");
+
+const char *const store_schema[] = {m1, m_runbooks, m_evidence, m_exceptions, m_node_pos};
 const int store_schema_count = (int)(sizeof store_schema / sizeof store_schema[0]);
