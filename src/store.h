@@ -1,8 +1,10 @@
 /* The store: every SQL statement klaxon runs lives behind these functions (store*.c), and every
  * one that touches tenant data is scoped by a tenant id the caller took from the authenticated
- * actor. SQLite in WAL mode, synchronous=FULL by default, defensive, numbered migrations at
- * open, prepared statements cached per connection. Entities cross this boundary as cJSON
- * objects in API.md's shapes; the caller owns what a function returns. */
+ * actor. Two implementations answer alike (store_api.h): SQLite in WAL mode (store_lite.c and
+ * store_*.c; synchronous=FULL by default, defensive), and PostgreSQL for several klaxond
+ * instances (store_pg*.c; row-level security behind the tenant scoping). Both migrate by
+ * number at open and cache prepared statements per connection. Entities cross this boundary
+ * as cJSON objects in API.md's shapes; the caller owns what a function returns. */
 #ifndef KX_STORE_H
 #define KX_STORE_H
 
