@@ -103,8 +103,21 @@ static void quiet_notice(void *arg, const char *message)
 	(void)arg, (void)message; /* NOTICEs ("... does not exist, skipping") are not errors */
 }
 
+static int run(struct store_pg *s, const char *sql, struct kx_error *err);
+
+/* What every session starts with, the first and each one after a reconnect: durable commits
+ * (unless a benchmark asked otherwise), and no statement that may hold a request's thread
+ * for ever — a database that stops answering is a 503, not a hung klaxond. */
+static int session_setup(struct store_pg *s, struct kx_error *err)
+{
+	PQsetNoticeProcessor(s->conn, quiet_notice, NULL);
+	return run(s, s->synchronous ? "SET synchronous_commit = on" : "SET synchronous_commit = off",
+		   err) ||
+	       run(s, "SET statement_timeout = '60s'", err);
+}
+
 /* After the server restarted or the network dropped, the next transaction reconnects; the
- * prepared statements and the scope went with the old session. */
+ * prepared statements, the scope and the settings went with the old session. */
 static int ensure_connected(struct store_pg *s, struct kx_error *err)
 {
 	if (PQstatus(s->conn) == CONNECTION_OK)
@@ -113,7 +126,7 @@ static int ensure_connected(struct store_pg *s, struct kx_error *err)
 	s->n_cached = 0;
 	s->scope[0] = '\0';
 	s->in_txn = false;
-	if (PQstatus(s->conn) != CONNECTION_OK)
+	if (PQstatus(s->conn) != CONNECTION_OK || session_setup(s, NULL))
 		return kx_error_set(err, 503, "unavailable", NULL, "store unreachable: %s",
 				    PQerrorMessage(s->conn));
 	return 0;
@@ -456,7 +469,8 @@ static int migrate(struct store_pg *s, bool create, struct kx_error *err)
 	for (int v = have; rc == 0 && v < store_pg_schema_count; v++) {
 		char mark[96];
 		snprintf(mark, sizeof mark, "INSERT INTO klaxon_schema(version) VALUES (%d)", v + 1);
-		if (run(s, "BEGIN", err) ||
+		/* A migration may copy a large table: no statement timeout for it. */
+		if (run(s, "BEGIN", err) || run(s, "SET LOCAL statement_timeout = 0", err) ||
 		    (v == 0 && run(s, "CREATE TABLE klaxon_schema(version INTEGER PRIMARY KEY)",
 				   err)) ||
 		    run(s, store_pg_schema[v], err) || run(s, mark, err) || run(s, "COMMIT", err)) {
@@ -491,10 +505,8 @@ struct store *store_pg_open(const char *url, const struct store_options *opt,
 		pg_close(&s->base);
 		return NULL;
 	}
-	PQsetNoticeProcessor(s->conn, quiet_notice, NULL);
-	bool full = !opt || opt->synchronous_full;
-	if (run(s, full ? "SET synchronous_commit = on" : "SET synchronous_commit = off", err) ||
-	    migrate(s, opt && opt->create, err)) {
+	s->synchronous = !opt || opt->synchronous_full;
+	if (session_setup(s, err) || migrate(s, opt && opt->create, err)) {
 		pg_close(&s->base);
 		return NULL;
 	}

@@ -27,6 +27,7 @@ struct store_pg {
 	int n_cached;
 	char scope[80]; /* klaxon.tenant as last set; "" when unknown */
 	bool in_txn;
+	bool synchronous; /* synchronous_commit, set again on every new session */
 	/* Advisory locks taken in this transaction, and how many of them before the current
 	 * savepoint (whose rollback releases the rest): see pg_lock. */
 	int locks_held, locks_before;
