@@ -80,12 +80,21 @@ void pg_params_free(struct pg_params *p)
 
 /* ---- errors and the connection ---- */
 
+/* libpq's connection message on one line: it ends lines with "\n" and adds hints after them. */
+static const char *conn_message(PGconn *conn, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s", conn ? PQerrorMessage(conn) : "out of memory");
+	buf[strcspn(buf, "\n")] = '\0';
+	return buf;
+}
+
 static int fail_from(struct store_pg *s, const PGresult *r, struct kx_error *err)
 {
+	char line[200];
 	const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
 	const char *msg = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
 	if (!msg)
-		msg = PQerrorMessage(s->conn);
+		msg = conn_message(s->conn, line, sizeof line);
 	if (state && strncmp(state, "23", 2) == 0)
 		return kx_error_set(err, 409, "conflict", NULL, "store constraint: %s", msg);
 	/* Class 22, a data exception: a value the caller gave (bytes that are not UTF-8 in a
@@ -126,9 +135,10 @@ static int ensure_connected(struct store_pg *s, struct kx_error *err)
 	s->n_cached = 0;
 	s->scope[0] = '\0';
 	s->in_txn = false;
+	char line[200];
 	if (PQstatus(s->conn) != CONNECTION_OK || session_setup(s, NULL))
 		return kx_error_set(err, 503, "unavailable", NULL, "store unreachable: %s",
-				    PQerrorMessage(s->conn));
+				    conn_message(s->conn, line, sizeof line));
 	return 0;
 }
 
@@ -500,8 +510,9 @@ struct store *store_pg_open(const char *url, const struct store_options *opt,
 	s->conn = PQconnectdb(url);
 	if (PQstatus(s->conn) != CONNECTION_OK) {
 		/* libpq's message names host and port, never the password. */
+		char line[200];
 		kx_error_set(err, 503, "unavailable", NULL, "store unreachable: %s",
-			     s->conn ? PQerrorMessage(s->conn) : "out of memory");
+			     conn_message(s->conn, line, sizeof line));
 		pg_close(&s->base);
 		return NULL;
 	}
