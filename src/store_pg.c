@@ -59,12 +59,12 @@ void pg_member(struct pg_params *p, const cJSON *obj, const char *name)
 		pg_int(p, cJSON_IsTrue(v));
 	} else if (cJSON_IsArray(v) || cJSON_IsObject(v)) {
 		char *text = cJSON_PrintUnformatted(v);
-		int i = p->n;
-		pg_text(p, text);
-		if (i < PG_MAX_PARAMS)
-			p->owned[i] = text;
-		else
-			free(text);
+		int i = param_slot(p);
+		free(p->owned[i]); /* only an overflowing statement reuses a slot */
+		p->owned[i] = text;
+		p->value[i] = text;
+		p->length[i] = 0;
+		p->format[i] = 0;
 	} else {
 		pg_text(p, NULL);
 	}
