@@ -170,7 +170,9 @@ wait_for "online"
 keys A
 wait_for "1 pending"
 wait_for "registered on you"
-wait_for "Key $(sed -n 's/.*minisign public key //p' ann.pub)" # the fingerprint minisign printed
+# The fingerprint minisign printed, which drops leading zeros (%llX); the console shows all 16
+# digits, as key ids are everywhere else.
+wait_for "Key $(printf '%16s' "$(sed -n 's/.*minisign public key //p' ann.pub)" | tr ' ' 0)"
 keys a
 wait_for "Approve step gate of db-failover"
 type_text "checked the replica lag"
