@@ -10,8 +10,9 @@ struct kx_error {
 	char code[40];     /* "invalid_field", "not_found", ... */
 	char message[240]; /* for a person */
 	char field[120];   /* JSON path of the bad field ("" when none) */
-	/* The same request may succeed if run again: two klaxond instances' transactions
-	 * deadlocked or could not serialise (PostgreSQL store). Set after kx_error_set. */
+	/* The same request may succeed if run again: its transaction lost a deadlock, a
+	 * serialisation conflict or an incident-version race to another (PostgreSQL store).
+	 * Set after kx_error_set. */
 	bool retry;
 };
 

@@ -13,7 +13,7 @@
 #include "store_pg_schema.h"
 
 /* Type oids (catalog/pg_type_d.h, stable across versions). */
-enum { PG_BOOL = 16, PG_BYTEA = 17, PG_INT8 = 20, PG_INT2 = 21, PG_INT4 = 23 };
+enum { PG_BOOL = 16, PG_INT8 = 20, PG_INT2 = 21, PG_INT4 = 23 };
 
 /* ---- parameters ---- */
 
@@ -327,7 +327,6 @@ static int begin(struct store_pg *s, const char *sql, struct kx_error *err)
 			return -1;
 	}
 	s->in_txn = true;
-	s->locks_held = s->locks_before = 0;
 	s->last_lock[0] = '\0';
 	return 0;
 }
@@ -367,9 +366,7 @@ void pg_rollback(struct store *base)
 
 int pg_savepoint(struct store *base, struct kx_error *err)
 {
-	struct store_pg *s = pg(base);
-	s->locks_before = s->locks_held;
-	return run(s, "SAVEPOINT kx_op", err);
+	return run(pg(base), "SAVEPOINT kx_op", err);
 }
 
 int pg_savepoint_release(struct store *base, struct kx_error *err)
@@ -383,9 +380,7 @@ void pg_savepoint_rollback(struct store *base)
 	run(s, "ROLLBACK TO kx_op", NULL);
 	run(s, "RELEASE kx_op", NULL);
 	s->scope[0] = '\0';
-	/* Locks taken since the savepoint went with it (PostgreSQL releases them). */
-	s->locks_held = s->locks_before;
-	s->last_lock[0] = '\0';
+	s->last_lock[0] = '\0'; /* PostgreSQL released the locks taken since the savepoint */
 }
 
 /* Transaction-scoped: released at the commit or rollback, or with the savepoint it was taken
@@ -398,13 +393,12 @@ int pg_lock(struct store *base, const char *scope, struct kx_error *err)
 	static const char sql[] = "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))";
 	struct store_pg *s = pg(base);
 	/* A mutation locks its tenant's ledger first and its append locks it again. */
-	if (s->locks_held > 0 && strcmp(s->last_lock, scope) == 0)
+	if (s->last_lock[0] && strcmp(s->last_lock, scope) == 0)
 		return 0;
 	struct pg_params p = {0};
 	pg_text(&p, scope);
 	if (pg_command(s, sql, &p, err))
 		return -1;
-	s->locks_held++;
 	snprintf(s->last_lock, sizeof s->last_lock, "%s", scope);
 	return 0;
 }

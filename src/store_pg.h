@@ -28,10 +28,9 @@ struct store_pg {
 	char scope[80]; /* klaxon.tenant as last set; "" when unknown */
 	bool in_txn;
 	bool synchronous; /* synchronous_commit, set again on every new session */
-	/* Advisory locks taken in this transaction, and how many of them before the current
-	 * savepoint (whose rollback releases the rest): see pg_lock. */
-	int locks_held, locks_before;
-	char last_lock[96]; /* the scope last locked in this transaction: taken again for free */
+	/* The scope last locked in this transaction ("" when none is known to be held): taken
+	 * again for free. A savepoint's rollback may release it, so that forgets it. */
+	char last_lock[96];
 };
 
 static inline struct store_pg *pg(struct store *s)
