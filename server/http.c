@@ -453,15 +453,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 			return MHD_NO;
 		clock_gettime(CLOCK_MONOTONIC, &r->t0);
 		*state = r;
-		/* A body declared over the limit is refused before any of it is read, rather
-		 * than after the client has sent (or failed to send) all of it. */
-		const char *declared = header(c, MHD_HTTP_HEADER_CONTENT_LENGTH);
-		char *end = NULL;
-		unsigned long long n = declared ? strtoull(declared, &end, 10) : 0;
-		if (!declared || end == declared || *end || n <= s->cfg->body_limit)
-			return MHD_YES;
-		r->too_large = true;
-	} else if (*upload_size > 0) {
+		return MHD_YES;
+	}
+	if (*upload_size > 0) {
 		take_body(s, r, upload, *upload_size);
 		*upload_size = 0;
 		return MHD_YES;
