@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "store_lite.h"
+#include "store_schema.h"
 
 int64_t lite_ledger_size(struct store *base, const char *tenant_id)
 {
@@ -89,8 +90,8 @@ int lite_node_put(struct store *base, const char *tenant_id, unsigned level, uin
 		   const merkle_hash hash, struct kx_error *err)
 {
 	struct store_lite *s = lite(base);
-	static const char sql[] = "INSERT INTO ledger_nodes(tenant_id, level, idx, hash, pos)"
-				  " VALUES (?,?,?,?,?)";
+	static const char sql[] = "INSERT INTO ledger_nodes(tenant_id, level, idx, hash, pos, band)"
+				  " VALUES (?,?,?,?,?,?)";
 	sqlite3_stmt *st = store_stmt(s, sql, err);
 	if (!st)
 		return -1;
@@ -99,6 +100,7 @@ int lite_node_put(struct store *base, const char *tenant_id, unsigned level, uin
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)index);
 	sqlite3_bind_blob(st, 4, hash, MERKLE_HASH_LEN, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 5, (sqlite3_int64)(index << level));
+	sqlite3_bind_int(st, 6, (int)(level / STORE_NODE_BAND));
 	return store_step_done(s, st, err);
 }
 
@@ -107,14 +109,15 @@ int lite_node_get(struct store *base, const char *tenant_id, unsigned level, uin
 {
 	struct store_lite *s = lite(base);
 	static const char sql[] = "SELECT hash FROM ledger_nodes WHERE tenant_id = ?"
-				  " AND level = ? AND pos = ?";
+				  " AND band = ? AND pos = ? AND level = ?";
 	sqlite3_stmt *st = store_stmt(s, sql, NULL);
 	if (!st)
 		return -1;
 	/* A proof reads ~20 nodes: tenant_id outlives the step, so it is bound without a copy. */
 	sqlite3_bind_text(st, 1, tenant_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 2, (int)level);
+	sqlite3_bind_int(st, 2, (int)(level / STORE_NODE_BAND));
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)(index << level));
+	sqlite3_bind_int(st, 4, (int)level);
 	int rc = -1;
 	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_bytes(st, 0) == MERKLE_HASH_LEN) {
 		memcpy(out, sqlite3_column_blob(st, 0), MERKLE_HASH_LEN);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "store_pg.h"
+#include "store_schema.h"
 
 /* Rows per page of a walk: a tenant's receipts and checkpoints number in the millions, and a
  * walk holds one page at a time. */
@@ -92,8 +93,8 @@ int pg_node_put(struct store *base, const char *tenant_id, unsigned level, uint6
 		const merkle_hash hash, struct kx_error *err)
 {
 	struct store_pg *s = pg(base);
-	static const char sql[] = "INSERT INTO ledger_nodes(tenant_id, level, idx, hash, pos)"
-				  " VALUES ($1,$2,$3,$4,$5)";
+	static const char sql[] = "INSERT INTO ledger_nodes(tenant_id, level, idx, hash, pos, band)"
+				  " VALUES ($1,$2,$3,$4,$5,$6)";
 	if (pg_scope(s, tenant_id, err))
 		return -1;
 	struct pg_params p = {0};
@@ -102,6 +103,7 @@ int pg_node_put(struct store *base, const char *tenant_id, unsigned level, uint6
 	pg_int(&p, (int64_t)index);
 	pg_bytes(&p, hash, MERKLE_HASH_LEN);
 	pg_int(&p, (int64_t)(index << level));
+	pg_int(&p, level / STORE_NODE_BAND);
 	return pg_command(s, sql, &p, err);
 }
 
@@ -112,13 +114,14 @@ int pg_node_get(struct store *base, const char *tenant_id, unsigned level, uint6
 	/* A proof reads ~20 nodes: one prepared statement, one round trip each (the scope is
 	 * cached, so setting it again costs nothing). */
 	static const char sql[] = "SELECT hash FROM ledger_nodes WHERE tenant_id = $1"
-				  " AND level = $2 AND pos = $3";
+				  " AND band = $2 AND pos = $3 AND level = $4";
 	if (pg_scope(s, tenant_id, NULL))
 		return -1;
 	struct pg_params p = {0};
 	pg_text(&p, tenant_id);
-	pg_int(&p, level);
+	pg_int(&p, level / STORE_NODE_BAND);
 	pg_int(&p, (int64_t)(index << level));
+	pg_int(&p, level);
 	PGresult *r = pg_query(s, sql, &p, NULL);
 	merkle_hash got;
 	int rc = r && pg_bytes_at(r, 0, 0, got, MERKLE_HASH_LEN) == 0 ? 0 : -1;

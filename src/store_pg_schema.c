@@ -6,6 +6,7 @@
  * KTEXT, compared byte by byte (COLLATE "C") as in SQLite whatever the database's locale, so
  * ids, times and keyset cursors order the same on both stores. */
 #include "store_pg_schema.h"
+#include "store_schema.h"
 
 #define TENANT_WALL(t, col)                                                                   \
 	"ALTER TABLE " t " ENABLE ROW LEVEL SECURITY;"                                        \
@@ -140,5 +141,19 @@ static const char m_node_pos[] =
 	"ALTER TABLE ledger_nodes_by_pos RENAME TO ledger_nodes;"
 	APPEND_ONLY("ledger_nodes") WALL("ledger_nodes");
 
-const char *const store_pg_schema[] = {m1, m_runbooks, m_evidence, m_exceptions, m_node_pos};
+/* Ledger nodes in bands of levels, then leaf order, as store_schema.c's m_node_band. */
+static const char m_node_band[] =
+	"SELECT set_config('klaxon.tenant', '*', true);"
+	"CREATE TABLE ledger_nodes_by_band(tenant_id KTEXT NOT NULL, band INTEGER NOT NULL,"
+	" pos BIGINT NOT NULL, level INTEGER NOT NULL, idx BIGINT NOT NULL, hash BYTEA NOT NULL,"
+	" PRIMARY KEY(tenant_id, band, pos, level));"
+	"INSERT INTO ledger_nodes_by_band SELECT tenant_id, level / " STORE_NODE_BAND_SQL ", pos,"
+	" level, idx, hash FROM ledger_nodes ORDER BY tenant_id, level / " STORE_NODE_BAND_SQL ","
+	" pos, level;"
+	"DROP TABLE ledger_nodes;"
+	"ALTER TABLE ledger_nodes_by_band RENAME TO ledger_nodes;"
+	APPEND_ONLY("ledger_nodes") WALL("ledger_nodes");
+
+const char *const store_pg_schema[] = {m1,	     m_runbooks, m_evidence,
+				       m_exceptions, m_node_pos, m_node_band};
 const int store_pg_schema_count = (int)(sizeof store_pg_schema / sizeof store_pg_schema[0]);

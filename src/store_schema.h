@@ -6,4 +6,8 @@
 extern const char *const store_schema[];
 extern const int store_schema_count;
 
+/* Ledger nodes are kept in bands of this many levels (migration 6): band = level / 5. */
+#define STORE_NODE_BAND 5
+#define STORE_NODE_BAND_SQL "5"
+
 #endif

@@ -548,6 +548,58 @@ static void test_edited_inner_node_fails_verification(void **state)
 				  1, "seq 4");
 }
 
+/* Migration 6 regroups a store's ledger nodes in bands of levels: a store written in the
+ * layout before it (nodes keyed by position, then level) must come out with every node,
+ * the same proofs, and a ledger that verifies. */
+static void test_node_band_migration_keeps_the_tree(void **state)
+{
+	struct fx *f = *state;
+	const char *ids[40];
+	for (int i = 0; i < 40; i++)
+		ids[i] = create_incident(f, "m");
+	char *before[3];
+	const int pick[3] = {0, 17, 39};
+	for (int i = 0; i < 3; i++) {
+		struct fx_resp *r =
+			fx_get(f, &f->admin, "receipt.get", ids[pick[i]], "proof", "true", NULL);
+		before[i] = cJSON_PrintUnformatted(fx_at(fx_expect(r, 200), "proof"));
+	}
+	fx_close(f);
+	sqlite3 *db = fx_sqlite(f);
+	int64_t nodes = fx_sql_int(db, "SELECT count(*) FROM ledger_nodes");
+	assert_true(fx_sql_int(db, "SELECT count(*) FROM ledger_nodes WHERE band > 0") > 0);
+	fx_sql_exec(db, "CREATE TABLE old(tenant_id TEXT NOT NULL, pos INTEGER NOT NULL,"
+			" level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL,"
+			" PRIMARY KEY(tenant_id, pos, level)) WITHOUT ROWID;"
+			"INSERT INTO old SELECT tenant_id, pos, level, idx, hash FROM ledger_nodes;"
+			"DROP TABLE ledger_nodes;"
+			"ALTER TABLE old RENAME TO ledger_nodes;"
+			"PRAGMA user_version = 5;");
+	sqlite3_close(db);
+	fx_open(f);
+	uint64_t checked = 0;
+	struct kx_error err;
+	assert_int_equal(verify(f, &checked, &err), 0);
+	assert_true(checked >= 40);
+	for (int i = 0; i < 3; i++) {
+		struct fx_resp *r =
+			fx_get(f, &f->admin, "receipt.get", ids[pick[i]], "proof", "true", NULL);
+		char *after = cJSON_PrintUnformatted(fx_at(fx_expect(r, 200), "proof"));
+		assert_string_equal(after, before[i]);
+		cJSON_free(after);
+		cJSON_free(before[i]);
+	}
+	fx_close(f);
+	db = fx_sqlite(f);
+	assert_int_equal(fx_sql_int(db, "PRAGMA user_version"), 6);
+	assert_int_equal(fx_sql_int(db, "SELECT count(*) FROM ledger_nodes"), nodes);
+	assert_int_equal(fx_sql_int(db, "SELECT count(*) FROM ledger_nodes"
+					" WHERE band != level / 5 OR pos != idx << level"),
+			 0);
+	sqlite3_close(db);
+	fx_open(f);
+}
+
 static void test_edited_checkpoint_fails_verification(void **state)
 {
 	struct fx *f = *state;
@@ -859,6 +911,7 @@ int main(void)
 		T(test_edited_actor_column_fails_verification),
 		T(test_edited_tree_node_fails_verification),
 		T(test_edited_inner_node_fails_verification),
+		T(test_node_band_migration_keeps_the_tree),
 		T(test_edited_checkpoint_fails_verification),
 		T(test_deleted_last_receipt_fails_verification),
 		T(test_edited_decision_record_fails_verification),
