@@ -1,6 +1,6 @@
 /* The INI reader for klaxond.conf: sections [server], [limits], [log], [features],
- * [tenant.ID] and [sandbox]; `key = value` lines; # and ; comments. Unknown sections and keys
- * are errors, so a typo never silently leaves a feature on. */
+ * [tenant.ID], [sandbox], [metering] and [store]; `key = value` lines; # and ; comments.
+ * Unknown sections and keys are errors, so a typo never silently leaves a feature on. */
 #include "config.h"
 
 #include <ctype.h>
@@ -153,14 +153,17 @@ static int apply(struct server_config *c, const char *section, const char *key, 
 	} else if (!strcmp(section, "metering")) {
 		if (!strcmp(key, "retention_days")) /* raw usage events; hourly rollups stay */
 			return parse_uint(v, 1, 36500, &c->usage_retention_days);
+	} else if (!strcmp(section, "store")) {
+		if (!strcmp(key, "statement_timeout_s")) /* PostgreSQL stores */
+			return parse_uint(v, 1, 86400, &c->statement_timeout_s);
 	}
 	return -2;
 }
 
 static bool section_known(const char *s)
 {
-	static const char *const known[] = {"server", "limits", "log", "features", "sandbox",
-					    "metering"};
+	static const char *const known[] = {"server", "limits", "log",	   "features",
+					    "sandbox", "metering", "store"};
 	for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
 		if (!strcmp(s, known[i]))
 			return true;

@@ -32,6 +32,7 @@ struct server_config {
 	char sandbox_path[256];
 	char sandbox_runner[512];
 	unsigned usage_retention_days; /* [metering] retention_days; 0: the core's default (90) */
+	unsigned statement_timeout_s;  /* [store] statement_timeout_s; 0: the core's default (60) */
 	unsigned sandbox_cpu_s, sandbox_memory_mb, sandbox_processes, sandbox_open_files;
 };
 

@@ -298,7 +298,8 @@ static int cmd_serve(const struct args *a)
 	struct kx_core_options opt = {.db_path = db, .key_path = key, .sandbox = &sandbox,
 				      .command_steps_on = command_steps_on,
 				      .command_steps_cls = &cfg,
-				      .usage_retention_days = cfg.usage_retention_days};
+				      .usage_retention_days = cfg.usage_retention_days,
+				      .statement_timeout_s = cfg.statement_timeout_s};
 	struct kx_error err = {0};
 	struct kx_core *core = kx_core_open(&opt, &err);
 	int rc = 1;

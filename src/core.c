@@ -146,8 +146,10 @@ static struct kx_core *core_new(const struct kx_core_options *opt, bool create,
 	core->ledger_nodes = ledger_cache_new();
 	if (core->meter && opt->usage_retention_days)
 		metering_set_retention(core->meter, (int64_t)opt->usage_retention_days * 86400000);
+	core->statement_timeout_ms = (int)opt->statement_timeout_s * 1000;
 	struct store_options so = {.create = create, .synchronous_full = !opt->synchronous_normal,
-				   .vfs = opt->vfs};
+				   .vfs = opt->vfs,
+				   .statement_timeout_ms = core->statement_timeout_ms};
 	core->store = store_open(opt->db_path, &so, err);
 	if (!core->store || !core->meter || !core->policies || !core->ledger_nodes) {
 		kx_core_close(core);

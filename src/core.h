@@ -48,6 +48,7 @@ struct kx_core {
 	struct core_pool writers;
 	char db_path[4096];
 	const char *vfs_name;
+	int statement_timeout_ms; /* PostgreSQL sessions' (store_options); 0: the store's */
 	pthread_mutex_t stats_lock;
 	struct minisign_seckey key;
 	struct minisign_pubkey pub;

@@ -15,7 +15,8 @@
 static struct store *pool_open(struct kx_core *core, struct core_pool *p, int i,
 			       struct kx_error *err)
 {
-	struct store_options so = {.synchronous_full = true, .vfs = core->vfs_name};
+	struct store_options so = {.synchronous_full = true, .vfs = core->vfs_name,
+				   .statement_timeout_ms = core->statement_timeout_ms};
 	struct store *r = store_open(core->db_path, &so, err);
 	pthread_mutex_lock(&p->lock);
 	p->conn[i] = r;

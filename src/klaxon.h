@@ -39,6 +39,9 @@ struct kx_core_options {
 	/* The SQLite VFS to open the store through (tests inject faults with one); NULL: the
 	 * default. */
 	const char *vfs;
+	/* PostgreSQL: the longest a statement may run or wait on a lock before its request
+	 * answers 503; 0: 60 s. */
+	unsigned statement_timeout_s;
 };
 
 /* What `init` made: the platform admin's token (shown once; caller zeroes and frees). */

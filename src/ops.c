@@ -110,6 +110,16 @@ void kx_response_free(struct kx_response *resp)
 	resp->body = resp->location = NULL;
 }
 
+/* Back to an empty answer to the same request. */
+static void response_clear(struct kx_response *resp)
+{
+	char request_id[KX_ID_MAX];
+	snprintf(request_id, sizeof request_id, "%s", resp->request_id);
+	kx_response_free(resp);
+	memset(resp, 0, sizeof *resp);
+	snprintf(resp->request_id, sizeof resp->request_id, "%s", request_id);
+}
+
 /* ---- the context ---- */
 
 static void ctx_free(struct op_ctx *ctx)
@@ -503,12 +513,26 @@ struct member {
 	int rc;
 };
 
+/* A statement the store failed (a timeout, a lost database) reads as "no row" to the handler,
+ * which may have answered 404: the answer becomes the store's 503, and the run a failure. */
+static void store_failed_answer(struct op_ctx *ctx, struct kx_response *resp, int *rc)
+{
+	struct kx_error failed = {0};
+	if (!ctx->store || store_txn_failure(ctx->store, &failed) == 0)
+		return;
+	response_clear(resp);
+	*ctx->err = failed;
+	respond_error(resp, ctx->err, NULL);
+	*rc = -1;
+}
+
 static int mutation_member(void *cls, struct kx_error *err)
 {
 	(void)err; /* the member's own errors are in its response */
 	struct member *m = cls;
 	m->ctx->store = core_writer(m->ctx->core);
 	m->rc = ctx_begin(m->ctx, m->resp) ? -1 : run_mutation(m->ctx, m->resp);
+	store_failed_answer(m->ctx, m->resp, &m->rc);
 	return m->rc;
 }
 
@@ -523,11 +547,7 @@ static void ctx_reset(struct op_ctx *ctx, struct kx_response *resp)
 	*ctx = (struct op_ctx){.core = ctx->core, .store = ctx->store, .req = ctx->req,
 			       .err = ctx->err, .op = ctx->op};
 	kx_error_clear(ctx->err);
-	char request_id[KX_ID_MAX];
-	snprintf(request_id, sizeof request_id, "%s", resp->request_id);
-	kx_response_free(resp);
-	memset(resp, 0, sizeof *resp);
-	snprintf(resp->request_id, sizeof resp->request_id, "%s", request_id);
+	response_clear(resp);
 }
 
 static void call_mutation(struct op_ctx *ctx, struct kx_response *resp)
@@ -558,6 +578,8 @@ static void call_query(struct op_ctx *ctx, struct kx_response *resp)
 	} else {
 		if (ctx_begin(ctx, resp) == 0)
 			run_query(ctx, resp);
+		int rc = 0;
+		store_failed_answer(ctx, resp, &rc);
 		store_rollback(r);
 	}
 	core_reader_release(ctx->core, r);

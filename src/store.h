@@ -25,6 +25,9 @@ struct store_options {
 	bool synchronous_full; /* FULL (default) or NORMAL */
 	int busy_timeout_ms;
 	const char *vfs; /* SQLite VFS name; NULL: the default */
+	/* PostgreSQL: the longest a statement may run or wait on a lock before it fails (503);
+	 * 0: 60 s. */
+	int statement_timeout_ms;
 };
 
 /* location: a SQLite file path, or a postgres:// (postgresql://) URL for the PostgreSQL store
@@ -49,6 +52,12 @@ void store_rollback(struct store *s);
 int store_savepoint(struct store *s, struct kx_error *err);
 int store_savepoint_release(struct store *s, struct kx_error *err);
 void store_savepoint_rollback(struct store *s);
+/* Did a statement of the current transaction fail for the store's own reasons (it timed out,
+ * was cancelled, the database went away) rather than the caller's input? Getters answer such
+ * a failure as "no row", which must not reach a client as a 404: -1 with err (503) when one
+ * did, else 0. PostgreSQL tracks them; SQLite's reads wait on no other connection (WAL) and
+ * answer 0. */
+int store_txn_failure(struct store *s, struct kx_error *err);
 
 /* Serialises writers of one scope (e.g. a tenant's ledger, an idempotency key) across every
  * process sharing the store, until the transaction ends. SQLite has a single writer already;

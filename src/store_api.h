@@ -18,6 +18,7 @@
 	X(int, savepoint, (struct store *s, struct kx_error *err), (s, err)) \
 	X(int, savepoint_release, (struct store *s, struct kx_error *err), (s, err)) \
 	V(void, savepoint_rollback, (struct store *s), (s)) \
+	X(int, txn_failure, (struct store *s, struct kx_error *err), (s, err)) \
 	X(int, lock, (struct store *s, const char *scope, struct kx_error *err), (s, scope, err)) \
 	X(int, meta_set, (struct store *s, const char *key, const char *value, \
 		struct kx_error *err), \

@@ -319,6 +319,12 @@ void lite_rollback(struct store *base)
 		run(s, SQL_ROLLBACK, NULL);
 }
 
+int lite_txn_failure(struct store *base, struct kx_error *err)
+{
+	(void)base, (void)err;
+	return 0;
+}
+
 int lite_savepoint(struct store *base, struct kx_error *err)
 {
 	struct store_lite *s = lite(base);

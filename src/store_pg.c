@@ -101,9 +101,13 @@ static int fail_from(struct store_pg *s, const PGresult *r, struct kx_error *err
 	 * query parameter) that SQLite would have taken as it is. */
 	if (state && strncmp(state, "22", 2) == 0)
 		return kx_error_set(err, 400, "invalid_query", NULL, "invalid value: %s", msg);
-	kx_error_set(err, 503, "unavailable", NULL, "store: %s", msg);
-	if (err && state && (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0))
-		err->retry = true;
+	struct kx_error mine;
+	kx_error_set(&mine, 503, "unavailable", NULL, "store: %s", msg);
+	mine.retry = state && (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0);
+	if (s->in_txn && !s->failed.status)
+		s->failed = mine;
+	if (err)
+		*err = mine;
 	return -1;
 }
 
@@ -120,9 +124,11 @@ static int run(struct store_pg *s, const char *sql, struct kx_error *err);
 static int session_setup(struct store_pg *s, struct kx_error *err)
 {
 	PQsetNoticeProcessor(s->conn, quiet_notice, NULL);
+	char timeout[64];
+	snprintf(timeout, sizeof timeout, "SET statement_timeout = %d", s->statement_timeout_ms);
 	return run(s, s->synchronous ? "SET synchronous_commit = on" : "SET synchronous_commit = off",
 		   err) ||
-	       run(s, "SET statement_timeout = '60s'", err);
+	       run(s, timeout, err);
 }
 
 /* After the server restarted or the network dropped, the next transaction reconnects; the
@@ -328,6 +334,7 @@ static int begin(struct store_pg *s, const char *sql, struct kx_error *err)
 	}
 	s->in_txn = true;
 	s->last_lock[0] = '\0';
+	kx_error_clear(&s->failed);
 	return 0;
 }
 
@@ -346,7 +353,18 @@ int pg_begin_read(struct store *base, struct kx_error *err)
 int pg_commit(struct store *base, struct kx_error *err)
 {
 	struct store_pg *s = pg(base);
-	int rc = run(s, "COMMIT", err);
+	/* PostgreSQL ends a transaction that a failed statement aborted with ROLLBACK, however it
+	 * was asked to end: that must not pass for a commit. */
+	int rc = pg_txn_failure(base, err);
+	if (rc == 0) {
+		PGresult *r = PQexec(s->conn, "COMMIT");
+		if (PQresultStatus(r) != PGRES_COMMAND_OK)
+			rc = fail_from(s, r, err);
+		else if (strcmp(PQcmdStatus(r), "COMMIT") != 0)
+			rc = kx_error_set(err, 503, "unavailable", NULL,
+					  "store: the transaction was rolled back");
+		PQclear(r);
+	}
 	s->in_txn = false;
 	if (rc) {
 		run(s, "ROLLBACK", NULL);
@@ -362,6 +380,16 @@ void pg_rollback(struct store *base)
 		run(s, "ROLLBACK", NULL);
 	s->in_txn = false;
 	s->scope[0] = '\0'; /* a setting made in the transaction is undone with it */
+}
+
+int pg_txn_failure(struct store *base, struct kx_error *err)
+{
+	struct store_pg *s = pg(base);
+	if (!s->in_txn || !s->failed.status)
+		return 0;
+	if (err)
+		*err = s->failed;
+	return -1;
 }
 
 int pg_savepoint(struct store *base, struct kx_error *err)
@@ -511,6 +539,8 @@ struct store *store_pg_open(const char *url, const struct store_options *opt,
 		return NULL;
 	}
 	s->synchronous = !opt || opt->synchronous_full;
+	s->statement_timeout_ms =
+		opt && opt->statement_timeout_ms > 0 ? opt->statement_timeout_ms : 60000;
 	if (session_setup(s, err) || migrate(s, opt && opt->create, err)) {
 		pg_close(&s->base);
 		return NULL;

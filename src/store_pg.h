@@ -28,6 +28,10 @@ struct store_pg {
 	char scope[80]; /* klaxon.tenant as last set; "" when unknown */
 	bool in_txn;
 	bool synchronous; /* synchronous_commit, set again on every new session */
+	int statement_timeout_ms; /* likewise statement_timeout */
+	/* The first failure of the current transaction that was not the caller's input
+	 * (store_txn_failure); failed.status 0: none. */
+	struct kx_error failed;
 	/* The scope last locked in this transaction ("" when none is known to be held): taken
 	 * again for free. A savepoint's rollback may release it, so that forgets it. */
 	char last_lock[96];
