@@ -1,6 +1,6 @@
 /* Building an evidence bundle: each member is streamed to a temporary file (hashed as it is
  * written) while the store is walked row by row; then the manifest is made and signed, and
- * the tar is assembled with libarchive and streamed into the store. */
+ * the tar is assembled with libarchive straight into the file the store keeps. */
 #include "evidence.h"
 
 #include <archive.h>
@@ -520,11 +520,12 @@ static int tar_add(struct archive *a, const char *name, FILE *src, const char *m
 }
 
 /* ustar: a 512-byte header before each member's bytes, which the verifier relies on only to
- * find members, never to trust them. */
-static FILE *tar_build(struct build *b, const char *manifest, const char *sig, int64_t mtime)
+ * find members, never to trust them. The tar is written straight into out, the file the
+ * store keeps. */
+static int tar_build(struct build *b, FILE *out, const char *manifest, const char *sig,
+		     int64_t mtime)
 {
-	FILE *out = tmpfile();
-	struct archive *a = out ? archive_write_new() : NULL;
+	struct archive *a = archive_write_new();
 	int rc = a && archive_write_set_format_ustar(a) == ARCHIVE_OK &&
 				 archive_write_open_FILE(a, out) == ARCHIVE_OK
 			 ? 0
@@ -543,13 +544,10 @@ static FILE *tar_build(struct build *b, const char *manifest, const char *sig, i
 			rc = -1;
 		archive_write_free(a);
 	}
-	if (rc != 0 || fflush(out) != 0) {
-		if (out)
-			fclose(out);
-		kx_error_set(b->err, 503, "unavailable", NULL, "the bundle could not be written");
-		return NULL;
-	}
-	return out;
+	if (rc != 0 || fflush(out) != 0 || ferror(out))
+		return kx_error_set(b->err, 503, "unavailable", NULL,
+				    "the bundle could not be written");
+	return 0;
 }
 
 /* ---- putting it together ---- */
@@ -587,6 +585,41 @@ static int write_members(struct build *b)
 	return 0;
 }
 
+/* The tar into the store's spooled file, then the record: the store keeps both or neither. */
+static int store_bundle(struct build *b, struct evidence_result *out, const char *manifest,
+			const char *sig, int64_t mtime)
+{
+	const struct evidence_request *rq = b->rq;
+	FILE *tar = store_evidence_spool(b->s, rq->tenant_id, rq->export_id, b->err);
+	if (!tar)
+		return -1;
+	int rc = tar_build(b, tar, manifest, sig, mtime);
+	char *counts = NULL;
+	if (rc == 0) {
+		digest_sha256_b64(manifest, strlen(manifest), out->manifest_digest);
+		out->checkpoint_size = b->size;
+		out->previous_size = b->prev;
+		out->bytes = (int64_t)ftell(tar);
+		counts = cJSON_PrintUnformatted(out->counts);
+		if (!counts)
+			rc = kx_error_set(b->err, 503, "unavailable", NULL, "out of memory");
+	}
+	if (rc == 0) {
+		struct store_export_row row = {
+			.tenant_id = rq->tenant_id, .id = rq->export_id, .from = rq->from,
+			.to = rq->to, .created_at = rq->created_at, .actor = rq->actor,
+			.receipt_id = rq->receipt_id, .manifest_digest = out->manifest_digest,
+			.counts_json = counts, .checkpoint_size = (int64_t)b->size,
+			.previous_size = (int64_t)b->prev, .bytes = out->bytes};
+		rc = store_evidence_insert(b->s, &row, tar, b->err);
+	} else {
+		store_evidence_discard(b->s, rq->tenant_id, rq->export_id);
+	}
+	cJSON_free(counts);
+	fclose(tar);
+	return rc;
+}
+
 static int seal_and_store(struct build *b, struct evidence_result *out)
 {
 	out->counts = counts_json(b);
@@ -598,27 +631,9 @@ static int seal_and_store(struct build *b, struct evidence_result *out)
 			     : NULL;
 	int64_t mtime = 0;
 	kx_time_parse(b->rq->created_at, &mtime);
-	FILE *tar = sig ? tar_build(b, manifest, sig, mtime / 1000) : NULL;
-	int rc = tar ? 0 : -1;
-	if (!sig && rc)
-		kx_error_set(b->err, 503, "unavailable", NULL, "the manifest could not be signed");
-	if (rc == 0) {
-		digest_sha256_b64(manifest, strlen(manifest), out->manifest_digest);
-		out->checkpoint_size = b->size;
-		out->previous_size = b->prev;
-		out->bytes = (int64_t)ftell(tar);
-		char *counts = cJSON_PrintUnformatted(out->counts);
-		struct store_export_row row = {
-			.tenant_id = b->rq->tenant_id, .id = b->rq->export_id, .from = b->rq->from,
-			.to = b->rq->to, .created_at = b->rq->created_at, .actor = b->rq->actor,
-			.receipt_id = b->rq->receipt_id, .manifest_digest = out->manifest_digest,
-			.counts_json = counts, .checkpoint_size = (int64_t)b->size,
-			.previous_size = (int64_t)b->prev, .bytes = out->bytes};
-		rc = counts ? store_evidence_insert(b->s, &row, tar, b->err) : -1;
-		cJSON_free(counts);
-	}
-	if (tar)
-		fclose(tar);
+	int rc = sig ? store_bundle(b, out, manifest, sig, mtime / 1000)
+		     : kx_error_set(b->err, 503, "unavailable", NULL,
+				    "the manifest could not be signed");
 	cJSON_free(manifest);
 	free(sig);
 	return rc;
