@@ -230,7 +230,7 @@ if wants evidence; then
 		/usr/bin/time -v -o "$T/time.txt" "$BENCH_BIN/kx_bench" export "$T/ev.db" "$FROM" "$TENTH" >/dev/null
 		record export10k_rss_kb "$(awk -F: '/Maximum resident/ { gsub(/ /, "", $2); print $2 }' "$T/time.txt")" kB
 	done
-	rm -f "$T/ev.db"* "$T/bundle.tar"
+	rm -rf "$T/ev.db"* "$T/bundle.tar"
 fi
 
 say "writing $DOC"

@@ -55,4 +55,10 @@ int evidence_export(struct kx_core *core, const struct evidence_request *rq,
 		    struct evidence_result *out, struct kx_error *err);
 void evidence_result_free(struct evidence_result *r);
 
+/* Whether a bundle the store gave back is the one its export made: the first member is the
+ * manifest whose digest the export recorded, and every member has the size and SHA-256 the
+ * manifest lists (evidence_check.c). 0, or -1 with err (503, naming what differs). */
+int evidence_bundle_check(const char *data, size_t len, const char *export_id,
+			  const char *manifest_digest, struct kx_error *err);
+
 #endif

@@ -110,17 +110,35 @@ static int list_apply(struct op_ctx *ctx)
 	return 0;
 }
 
+/* The bundle, checked against its export's record before it is handed out: a bundle kept as
+ * a file beside the store may have been altered outside klaxon. */
 static int download_apply(struct op_ctx *ctx)
 {
 	const char *id = ctx->req->sub_id;
-	char *data = NULL;
-	size_t len = 0;
-	int found = id ? store_evidence_bundle(ctx->store, ctx->tenant, id, &data, &len) : 1;
-	if (found < 0)
-		return kx_error_set(ctx->err, 503, "unavailable", NULL, "the bundle is unreadable");
-	if (found > 0)
+	cJSON *rec = id ? store_evidence_get(ctx->store, ctx->tenant, id) : NULL;
+	if (!rec)
 		return kx_error_set(ctx->err, 404, "not_found", NULL, "no evidence export %s",
 				    id ? id : "(none)");
+	const char *digest = cJSON_GetStringValue(cJSON_GetObjectItem(rec, "manifest_digest"));
+	char *data = NULL;
+	size_t len = 0;
+	int found = store_evidence_bundle(ctx->store, ctx->tenant, id, &data, &len, ctx->err);
+	int rc = 0;
+	if (found < 0)
+		rc = ctx->err->status ? -1
+				      : kx_error_set(ctx->err, 503, "unavailable", NULL,
+						     "the bundle is unreadable");
+	else if (found > 0)
+		rc = kx_error_set(ctx->err, 404, "not_found", NULL, "no evidence export %s", id);
+	else if (!digest || evidence_bundle_check(data, len, id, digest, ctx->err))
+		rc = ctx->err->status ? -1
+				      : kx_error_set(ctx->err, 503, "unavailable", NULL,
+						     "the export %s has no manifest digest", id);
+	cJSON_Delete(rec);
+	if (rc) {
+		free(data);
+		return -1;
+	}
 	ctx->text = data;
 	ctx->text_len = len;
 	ctx->text_type = "application/x-tar";

@@ -256,7 +256,16 @@ struct store_export_row {
 	int64_t checkpoint_size, previous_size; /* previous_size 0: no earlier export */
 	int64_t bytes;
 };
-/* The record and its bundle, streamed from `bundle` (bytes long) into the store. */
+/* A new, empty file for the bundle of export_id, open for writing; the caller writes the
+ * bundle into it, then hands it to store_evidence_insert (or, on failure, calls
+ * store_evidence_discard), and closes it either way. SQLite: the bundle's own file beside
+ * the store (store_bundle.c); PostgreSQL: a temporary file. NULL with err. */
+FILE *store_evidence_spool(struct store *s, const char *tenant_id, const char *export_id,
+			   struct kx_error *err);
+void store_evidence_discard(struct store *s, const char *tenant_id, const char *export_id);
+/* The record and its bundle: `bundle` is the spooled file, r->bytes long. SQLite makes the
+ * file durable under its final name before the record is written (a failed insert removes
+ * it again); PostgreSQL streams it into the database. */
 int store_evidence_insert(struct store *s, const struct store_export_row *r, FILE *bundle,
 			  struct kx_error *err);
 /* The checkpoint size the tenant's latest export was proven against; 0 when none, -1. */
@@ -265,9 +274,10 @@ int64_t store_evidence_last_size(struct store *s, const char *tenant_id);
 cJSON *store_evidence_list(struct store *s, const char *tenant_id, const char *after_id,
 			   int limit);
 cJSON *store_evidence_get(struct store *s, const char *tenant_id, const char *id);
-/* The bundle's bytes (caller frees): 0, 1 when there is none, -1. */
+/* The bundle's bytes (caller frees): 0, 1 when there is no such export, -1 with err (a
+ * bundle file missing or of the wrong size says so). */
 int store_evidence_bundle(struct store *s, const char *tenant_id, const char *id, char **data,
-			  size_t *len);
+			  size_t *len, struct kx_error *err);
 /* The seq range of the receipts whose time is in [from, to), and of those the window's
  * timeline events point at: both 0 when none. An export takes the whole contiguous run
  * between them, so that an omission is a visible gap. */

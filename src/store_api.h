@@ -179,6 +179,11 @@
 		struct kx_error *err), \
 		(s, tenant_id, before, err)) \
 	X(cJSON *, usage_tenants, (struct store *s), (s)) \
+	X(FILE *, evidence_spool, (struct store *s, const char *tenant_id, const char *export_id, \
+		struct kx_error *err), \
+		(s, tenant_id, export_id, err)) \
+	V(void, evidence_discard, (struct store *s, const char *tenant_id, const char *export_id), \
+		(s, tenant_id, export_id)) \
 	X(int, evidence_insert, (struct store *s, const struct store_export_row *r, FILE *bundle, \
 		struct kx_error *err), \
 		(s, r, bundle, err)) \
@@ -189,8 +194,8 @@
 	X(cJSON *, evidence_get, (struct store *s, const char *tenant_id, const char *id), \
 		(s, tenant_id, id)) \
 	X(int, evidence_bundle, (struct store *s, const char *tenant_id, const char *id, \
-		char **data, size_t *len), \
-		(s, tenant_id, id, data, len)) \
+		char **data, size_t *len, struct kx_error *err), \
+		(s, tenant_id, id, data, len, err)) \
 	X(int, receipt_seq_range, (struct store *s, const char *tenant_id, const char *from, \
 		const char *to, int64_t *first, int64_t *last), \
 		(s, tenant_id, from, to, first, last)) \

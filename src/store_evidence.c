@@ -1,6 +1,7 @@
-/* SQL for evidence exports: the record and the bundle of each export, and the walks over a
- * tenant's window (receipts, incidents, timeline events, document versions) that an export
- * streams one row at a time, so that its memory does not grow with the window. */
+/* SQL for evidence exports: the record of each export (its bundle is a file beside the store,
+ * store_bundle.c, or, for exports made before that, a blob), and the walks over a tenant's
+ * window (receipts, incidents, timeline events, document versions) that an export streams
+ * one row at a time, so that its memory does not grow with the window. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,31 +9,6 @@
 #include "store_lite.h"
 
 /* ---- the export record and its bundle ---- */
-
-/* Streams the bundle into a zeroblob of its size, chunk by chunk: the bundle is never held
- * in memory whole. */
-static int bundle_write(struct store_lite *s, sqlite3_int64 rowid, FILE *bundle, int64_t bytes,
-			struct kx_error *err)
-{
-	sqlite3_blob *blob = NULL;
-	if (sqlite3_blob_open(s->db, "main", "evidence_bundles", "bundle", rowid, 1, &blob) !=
-	    SQLITE_OK)
-		return store_fail(s, err);
-	char buf[65536];
-	int64_t off = 0;
-	int rc = 0;
-	rewind(bundle);
-	while (rc == 0 && off < bytes) {
-		size_t want = (size_t)(bytes - off < (int64_t)sizeof buf ? bytes - off : (int64_t)sizeof buf);
-		if (fread(buf, 1, want, bundle) != want)
-			rc = kx_error_set(err, 503, "unavailable", NULL, "the bundle could not be read back");
-		else if (sqlite3_blob_write(blob, buf, (int)want, (int)off) != SQLITE_OK)
-			rc = store_fail(s, err);
-		off += (int64_t)want;
-	}
-	sqlite3_blob_close(blob);
-	return rc;
-}
 
 int lite_evidence_insert(struct store *base, const struct store_export_row *r, FILE *bundle,
 			  struct kx_error *err)
@@ -42,15 +18,18 @@ int lite_evidence_insert(struct store *base, const struct store_export_row *r, F
 		"INSERT INTO evidence_exports(tenant_id, id, from_at, to_at, created_at, actor,"
 		" receipt_id, checkpoint_size, previous_checkpoint_size, manifest_digest, counts,"
 		" bytes) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)";
-	static const char blob[] = "INSERT INTO evidence_bundles(tenant_id, export_id, bundle)"
-				   " VALUES (?, ?, zeroblob(?))";
 	if (r->bytes <= 0 || r->bytes > 1000000000)
 		return kx_error_set(err, 409, "conflict", NULL,
 				    "the bundle is %lld bytes: narrow the window",
 				    (long long)r->bytes);
-	sqlite3_stmt *st = store_stmt(s, rec, err);
-	if (!st)
+	/* The file first, durable: a committed record always has its bundle. */
+	if (lite_bundle_keep(s, r->tenant_id, r->id, bundle, r->bytes, err))
 		return -1;
+	sqlite3_stmt *st = store_stmt(s, rec, err);
+	if (!st) {
+		lite_bundle_unkeep(s, r->tenant_id, r->id);
+		return -1;
+	}
 	const char *text[] = {r->tenant_id, r->id,	   r->from,	  r->to,
 			      r->created_at, r->actor, r->receipt_id};
 	for (int i = 0; i < 7; i++)
@@ -63,14 +42,11 @@ int lite_evidence_insert(struct store *base, const struct store_export_row *r, F
 	store_bind_text(st, 10, r->manifest_digest);
 	store_bind_text(st, 11, r->counts_json);
 	sqlite3_bind_int64(st, 12, r->bytes);
-	if (store_step_done(s, st, err) || !(st = store_stmt(s, blob, err)))
+	if (store_step_done(s, st, err)) {
+		lite_bundle_unkeep(s, r->tenant_id, r->id);
 		return -1;
-	store_bind_text(st, 1, r->tenant_id);
-	store_bind_text(st, 2, r->id);
-	sqlite3_bind_int64(st, 3, r->bytes);
-	if (store_step_done(s, st, err))
-		return -1;
-	return bundle_write(s, sqlite3_last_insert_rowid(s->db), bundle, r->bytes, err);
+	}
+	return 0;
 }
 
 int64_t lite_evidence_last_size(struct store *base, const char *tenant_id)
@@ -122,28 +98,14 @@ cJSON *lite_evidence_get(struct store *base, const char *tenant_id, const char *
 	return store_one_row(st);
 }
 
-int lite_evidence_bundle(struct store *base, const char *tenant_id, const char *id, char **data,
-			  size_t *len)
+/* A bundle made by klaxon before bundles were files is a blob in evidence_bundles. */
+static int bundle_blob(struct store_lite *s, sqlite3_int64 rowid, char **data, size_t *len,
+		       struct kx_error *err)
 {
-	struct store_lite *s = lite(base);
-	static const char sql[] = "SELECT rowid FROM evidence_bundles WHERE tenant_id = ?"
-				  " AND export_id = ?";
-	*data = NULL;
-	*len = 0;
-	sqlite3_stmt *st = store_stmt(s, sql, NULL);
-	if (!st)
-		return -1;
-	store_bind_text(st, 1, tenant_id);
-	store_bind_text(st, 2, id);
-	int rc = sqlite3_step(st);
-	sqlite3_int64 rowid = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW)
-		return rc == SQLITE_DONE ? 1 : -1;
 	sqlite3_blob *blob = NULL;
 	if (sqlite3_blob_open(s->db, "main", "evidence_bundles", "bundle", rowid, 0, &blob) !=
 	    SQLITE_OK)
-		return -1;
+		return store_fail(s, err);
 	int n = sqlite3_blob_bytes(blob);
 	char *buf = malloc(n > 0 ? (size_t)n : 1);
 	int out = -1;
@@ -152,10 +114,39 @@ int lite_evidence_bundle(struct store *base, const char *tenant_id, const char *
 		*len = (size_t)n;
 		buf = NULL;
 		out = 0;
+	} else {
+		kx_error_set(err, 503, "unavailable", NULL, "the bundle of this export is unreadable");
 	}
 	free(buf);
 	sqlite3_blob_close(blob);
 	return out;
+}
+
+int lite_evidence_bundle(struct store *base, const char *tenant_id, const char *id, char **data,
+			 size_t *len, struct kx_error *err)
+{
+	struct store_lite *s = lite(base);
+	static const char sql[] =
+		"SELECT e.bytes, b.rowid FROM evidence_exports e LEFT JOIN evidence_bundles b"
+		" ON b.tenant_id = e.tenant_id AND b.export_id = e.id"
+		" WHERE e.tenant_id = ? AND e.id = ?";
+	*data = NULL;
+	*len = 0;
+	sqlite3_stmt *st = store_stmt(s, sql, err);
+	if (!st)
+		return -1;
+	store_bind_text(st, 1, tenant_id);
+	store_bind_text(st, 2, id);
+	int rc = sqlite3_step(st);
+	int64_t bytes = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	bool in_blob = rc == SQLITE_ROW && sqlite3_column_type(st, 1) != SQLITE_NULL;
+	sqlite3_int64 rowid = in_blob ? sqlite3_column_int64(st, 1) : 0;
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return rc == SQLITE_DONE ? 1 : store_fail(s, err);
+	if (in_blob)
+		return bundle_blob(s, rowid, data, len, err);
+	return lite_bundle_read(s, tenant_id, id, bytes, data, len, err);
 }
 
 /* ---- the window ---- */

@@ -274,6 +274,11 @@ int lite_backup(struct store *base, const char *dest, struct kx_error *err)
 		kx_error_set(err, 503, "unavailable", NULL, "backup to %s failed: %s", dest,
 			     out ? sqlite3_errmsg(out) : "cannot open");
 	sqlite3_close(out);
+	/* The bundle files after the snapshot: each one its records name is durable by now. */
+	if (ok && lite_bundle_backup(s, dest, err)) {
+		lite_bundle_backup_undo(dest);
+		ok = 0;
+	}
 	if (!ok)
 		unlink(dest);
 	return ok ? 0 : -1;

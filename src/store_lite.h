@@ -52,4 +52,18 @@ int store_step_done(struct store_lite *s, sqlite3_stmt *st, struct kx_error *err
 /* A 503 "unavailable" naming SQLite's own message. */
 int store_fail(struct store_lite *s, struct kx_error *err);
 
+/* Evidence bundles as files beside the store (store_bundle.c). keep: the spooled bundle
+ * (bytes long) fsync'd and renamed to its final name, the directory fsync'd; unkeep removes
+ * it again when its record could not be written. read: the whole file (caller frees), which
+ * must be `bytes` long; a missing or altered file is a 503 naming it. */
+int lite_bundle_keep(struct store_lite *s, const char *tenant_id, const char *export_id,
+		     FILE *bundle, int64_t bytes, struct kx_error *err);
+void lite_bundle_unkeep(struct store_lite *s, const char *tenant_id, const char *export_id);
+int lite_bundle_read(struct store_lite *s, const char *tenant_id, const char *export_id,
+		     int64_t bytes, char **data, size_t *len, struct kx_error *err);
+/* Copies the bundle files into dest's directory (a backup of the store to dest); undo removes
+ * that directory after a failed backup. */
+int lite_bundle_backup(struct store_lite *s, const char *dest, struct kx_error *err);
+void lite_bundle_backup_undo(const char *dest);
+
 #endif

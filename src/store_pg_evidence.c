@@ -72,6 +72,25 @@ static int bundle_insert(struct store_pg *s, const struct store_export_row *r, F
 	return rc;
 }
 
+/* The bundle is spooled to a temporary file, then streamed into the database by
+ * pg_evidence_insert: the database is the one place a PostgreSQL deployment keeps. */
+FILE *pg_evidence_spool(struct store *base, const char *tenant_id, const char *export_id,
+			struct kx_error *err)
+{
+	(void)base, (void)tenant_id, (void)export_id;
+	FILE *f = tmpfile();
+	if (!f)
+		kx_error_set(err, 503, "unavailable", NULL,
+			     "no temporary file for the bundle (TMPDIR)");
+	return f;
+}
+
+/* The temporary file goes when the caller closes it. */
+void pg_evidence_discard(struct store *base, const char *tenant_id, const char *export_id)
+{
+	(void)base, (void)tenant_id, (void)export_id;
+}
+
 int pg_evidence_insert(struct store *base, const struct store_export_row *r, FILE *bundle,
 		       struct kx_error *err)
 {
@@ -179,19 +198,19 @@ static int bundle_slice(struct store_pg *s, const char *tenant_id, const char *i
 #define BUNDLE_SLICE_MIN (4 << 20)
 
 int pg_evidence_bundle(struct store *base, const char *tenant_id, const char *id, char **data,
-		       size_t *len)
+		       size_t *len, struct kx_error *err)
 {
 	struct store_pg *s = pg(base);
 	static const char sql[] = "SELECT octet_length(bundle) FROM evidence_bundles"
 				  " WHERE tenant_id = $1 AND export_id = $2";
 	*data = NULL;
 	*len = 0;
-	if (pg_scope(s, tenant_id, NULL))
+	if (pg_scope(s, tenant_id, err))
 		return -1;
 	struct pg_params p = {0};
 	pg_text(&p, tenant_id);
 	pg_text(&p, id);
-	PGresult *r = pg_query(s, sql, &p, NULL);
+	PGresult *r = pg_query(s, sql, &p, err);
 	if (!r || PQntuples(r) == 0) {
 		int none = r ? 1 : -1;
 		PQclear(r);
@@ -208,7 +227,7 @@ int pg_evidence_bundle(struct store *base, const char *tenant_id, const char *id
 				  buf + off);
 	if (rc) {
 		free(buf);
-		return -1;
+		return kx_error_set(err, 503, "unavailable", NULL, "the bundle is unreadable");
 	}
 	*data = buf;
 	*len = (size_t)n;

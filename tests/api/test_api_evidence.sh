@@ -121,6 +121,55 @@ if "$KLAXON" evidence verify "$T/bad.tar" --pubkey "$PUB" >"$T/kv3.out" 2>&1; th
 expect_match "the failure is named" "$(cat "$T/kv3.out")" "receipts.jsonl"
 if "$TLOGCHECK" "$T/bad" "$PUB" >/dev/null 2>&1; then bad "tlogcheck accepted a changed receipt"; else ok; fi
 
+# ---- bundles kept as files beside a SQLite store ----------------------------------------------
+# Each bundle is a file (0600) in DATA/klaxon.db-bundles (0700), named by a digest, never by the
+# export id; one altered, truncated or missing answers a JSON 503 naming the export, not a
+# wrong tar. A bundle from before bundles were files (a blob in evidence_bundles) is still served.
+if [ -z "${KX_PG_CLUSTER:-}" ]; then
+	BD="$DATA/klaxon.db-bundles"
+	expect_eq "bundle directory mode" "$(stat -c %a "$BD")" 700
+	# The name: hex of SHA-256 over the tenant id, a NUL and the export id.
+	bundle_file() { python3 -c 'import hashlib,sys; print(hashlib.sha256(sys.argv[1].encode() + b"\0" + sys.argv[2].encode()).hexdigest())' "$1" "$2"; }
+	F1="$BD/$(bundle_file acme "$EX1").tar"
+	if cmp -s "$F1" "$T/b1.tar"; then ok; else bad "$F1 does not hold $EX1's bundle"; fi
+	expect_eq "bundle file mode" "$(stat -c %a "$F1")" 600
+	expect_eq "one file per export" "$(find "$BD" -type f | wc -l)" 2
+	cp "$F1" "$T/keep.tar"
+	python3 - "$F1" <<'PY'
+import sys
+p = sys.argv[1]
+b = bytearray(open(p, "rb").read())
+i = b.find(b'"incident.create"')
+b[i + 1] ^= 0x01
+open(p, "wb").write(b)
+PY
+	api "$AUDIT" GET "/tenants/acme/evidence-exports/$EX1/bundle"
+	expect_error "a bundle altered in the store" 503 unavailable
+	expect_match "the altered member is named" "$(j .error.message)" "$EX1 was altered.*receipts.jsonl"
+	HALF=$(($(wc -c <"$T/keep.tar") / 2))
+	head -c "$HALF" "$T/keep.tar" >"$F1"
+	api "$AUDIT" GET "/tenants/acme/evidence-exports/$EX1/bundle"
+	expect_error "a truncated bundle" 503 unavailable
+	expect_match "truncation is named" "$(j .error.message)" "$EX1 was altered.*holds $HALF bytes"
+	rm "$F1"
+	api "$AUDIT" GET "/tenants/acme/evidence-exports/$EX1/bundle"
+	expect_error "a missing bundle" 503 unavailable
+	expect_match "the missing bundle is named" "$(j .error.message)" "$EX1 is missing"
+	# As an older klaxon kept it: a blob in the database, and no file.
+	sqlite3 "$DATA/klaxon.db" "PRAGMA busy_timeout=5000; INSERT INTO evidence_bundles(tenant_id, export_id, bundle)
+		VALUES ('acme', '$EX1', readfile('$T/keep.tar'))"
+	download "$AUDIT" "/tenants/acme/evidence-exports/$EX1/bundle" "$T/blob.tar"
+	expect_status "a bundle stored as a blob" 200
+	if cmp -s "$T/blob.tar" "$T/keep.tar"; then ok; else bad "the blob bundle differs"; fi
+	api "$AUDIT" GET "/tenants/acme/evidence-exports/$EX2/bundle"
+	expect_status "the other bundle is untouched" 200
+	# An online backup carries the bundle files.
+	"$KLAXOND" backup --data "$DATA" -o "$T/backup.db" >"$T/backup.out" 2>&1 || bad "backup: $(cat "$T/backup.out")"
+	F2="$BD/$(bundle_file acme "$EX2").tar"
+	if cmp -s "$F2" "$T/backup.db-bundles/$(basename "$F2")"; then ok; else bad "the backup lacks $EX2's bundle"; fi
+	expect_eq "backup bundle directory mode" "$(stat -c %a "$T/backup.db-bundles")" 700
+fi
+
 # ---- other tenants, offboarded tenants --------------------------------------------------------
 new_tenant other
 new_actor other boss '["tenant-admin"]'
