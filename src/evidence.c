@@ -1,9 +1,10 @@
 /* Building an evidence bundle: each member is streamed to a temporary file (hashed as it is
  * written) while the store is walked row by row; then the manifest is made and signed, and
- * the tar is written straight into the file the store keeps. */
-#define _GNU_SOURCE /* copy_file_range */
+ * the tar is written with libarchive straight into the file the store keeps. */
 #include "evidence.h"
 
+#include <archive.h>
+#include <archive_entry.h>
 #include <inttypes.h>
 #ifdef __GLIBC__
 #include <malloc.h>
@@ -12,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "clock.h"
 #include "ledger.h"
@@ -495,130 +495,56 @@ static char *manifest_text(struct build *b, cJSON *counts)
 
 /* ---- the tar ---- */
 
-/* The ustar bundle is written here rather than through libarchive, byte for byte what
- * libarchive's ustar writer made of it (a bundle made before is identical to one made now):
- * so that each member's bytes go from its temporary file into the bundle's file inside the
- * kernel (copy_file_range) instead of through two user-space copies. */
-#define TAR_BLOCK 512
-#define TAR_RECORD 10240 /* the archive is padded to a multiple of libarchive's block */
-
-static void tar_octal(char *field, size_t width, uint64_t v)
+static int tar_add(struct archive *a, const char *name, FILE *src, const char *mem, size_t len,
+		   int64_t mtime)
 {
-	/* width - 1 digits and a space, as libarchive writes the size and mtime fields */
-	char tmp[24];
-	snprintf(tmp, sizeof tmp, "%0*" PRIo64 " ", (int)(width - 1), v);
-	memcpy(field, tmp, width);
-}
-
-/* A regular file's header: mode 0644, owner 0:0 with no names, as libarchive wrote them. */
-static void tar_header(unsigned char h[TAR_BLOCK], const char *name, uint64_t size, int64_t mtime)
-{
-	memset(h, 0, TAR_BLOCK);
-	memcpy(h, name, strlen(name));
-	memcpy(h + 100, "000644 \0", 8);
-	memcpy(h + 108, "000000 \0", 8);
-	memcpy(h + 116, "000000 \0", 8);
-	tar_octal((char *)h + 124, 12, size);
-	tar_octal((char *)h + 136, 12, mtime > 0 ? (uint64_t)mtime : 0);
-	memset(h + 148, ' ', 8);
-	h[156] = '0';
-	memcpy(h + 257, "ustar\0" "00", 8);
-	memcpy(h + 329, "000000 \0", 8);
-	memcpy(h + 337, "000000 \0", 8);
-	unsigned sum = 0;
-	for (int i = 0; i < TAR_BLOCK; i++)
-		sum += h[i];
-	char tmp[16];
-	snprintf(tmp, sizeof tmp, "%06o", sum & 0777777);
-	memcpy(h + 148, tmp, 6);
-	h[154] = '\0';
-	h[155] = ' ';
-}
-
-struct tar_out {
-	FILE *f;
-	uint64_t off;
-	int failed;
-};
-
-static void tar_bytes(struct tar_out *t, const void *data, size_t len)
-{
-	if (!t->failed && len > 0 && fwrite(data, 1, len, t->f) != len)
-		t->failed = 1;
-	t->off += len;
-}
-
-static void tar_pad(struct tar_out *t, uint64_t to)
-{
-	static const char zero[TAR_BLOCK];
-	while (t->off % to)
-		tar_bytes(t, zero, (size_t)(to - t->off % to < TAR_BLOCK ? to - t->off % to : TAR_BLOCK));
-}
-
-/* len bytes of src (from its start) onto out's end: in the kernel where it can, else read
- * and written. */
-static int tar_copy(struct tar_out *t, FILE *src, uint64_t len)
-{
-	if (t->failed || fflush(t->f) != 0 || fflush(src) != 0)
-		return t->failed = 1;
-	int in = fileno(src), out = fileno(t->f);
-	off_t from = 0;
-	uint64_t done = 0;
-	while (done < len) {
-		ssize_t n = copy_file_range(in, &from, out, NULL, (size_t)(len - done), 0);
-		if (n <= 0)
-			break;
-		done += (uint64_t)n;
-	}
-	if (done < len) {
-		/* EXDEV, ENOSYS, EINVAL...: the rest through a buffer */
+	struct archive_entry *e = archive_entry_new();
+	archive_entry_set_pathname(e, name);
+	archive_entry_set_size(e, (la_int64_t)len);
+	archive_entry_set_filetype(e, AE_IFREG);
+	archive_entry_set_perm(e, 0644);
+	archive_entry_set_mtime(e, (time_t)mtime, 0);
+	int rc = archive_write_header(a, e) == ARCHIVE_OK ? 0 : -1;
+	archive_entry_free(e);
+	if (rc == 0 && mem && len > 0 && archive_write_data(a, mem, len) != (la_ssize_t)len)
+		rc = -1;
+	if (rc == 0 && src) {
 		char buf[65536];
-		if (fseeko(src, (off_t)done, SEEK_SET) != 0 || fseeko(t->f, 0, SEEK_END) != 0)
-			return t->failed = 1;
-		while (done < len) {
-			size_t want = len - done < sizeof buf ? (size_t)(len - done) : sizeof buf;
-			if (fread(buf, 1, want, src) != want || fwrite(buf, 1, want, t->f) != want)
-				return t->failed = 1;
-			done += want;
-		}
-	} else if (fseeko(t->f, 0, SEEK_END) != 0) {
-		return t->failed = 1;
+		size_t n;
+		rewind(src);
+		while (rc == 0 && (n = fread(buf, 1, sizeof buf, src)) > 0)
+			if (archive_write_data(a, buf, n) != (la_ssize_t)n)
+				rc = -1;
 	}
-	t->off += len;
-	return 0;
-}
-
-static void tar_add(struct tar_out *t, const char *name, FILE *src, const char *mem,
-		    uint64_t len, int64_t mtime)
-{
-	unsigned char h[TAR_BLOCK];
-	tar_header(h, name, len, mtime);
-	tar_bytes(t, h, sizeof h);
-	if (mem)
-		tar_bytes(t, mem, (size_t)len);
-	else if (len > 0)
-		tar_copy(t, src, len);
-	tar_pad(t, TAR_BLOCK);
+	return rc;
 }
 
 /* ustar: a 512-byte header before each member's bytes, which the verifier relies on only to
- * find members, never to trust them; two zero blocks end it. Written straight into out, the
- * file the store keeps. */
+ * find members, never to trust them. Written by libarchive straight into out, the file the
+ * store keeps (no temporary tar to copy). */
 static int tar_build(struct build *b, FILE *out, const char *manifest, const char *sig,
 		     int64_t mtime)
 {
-	struct tar_out t = {.f = out};
-	tar_add(&t, "manifest.json", NULL, manifest, strlen(manifest), mtime);
-	tar_add(&t, "manifest.json.minisig", NULL, sig, strlen(sig), mtime);
-	for (int i = 0; i < EVIDENCE_MEMBERS; i++) {
+	struct archive *a = archive_write_new();
+	int rc = a && archive_write_set_format_ustar(a) == ARCHIVE_OK &&
+				 archive_write_open_FILE(a, out) == ARCHIVE_OK
+			 ? 0
+			 : -1;
+	if (rc == 0)
+		rc = tar_add(a, "manifest.json", NULL, manifest, strlen(manifest), mtime);
+	if (rc == 0)
+		rc = tar_add(a, "manifest.json.minisig", NULL, sig, strlen(sig), mtime);
+	for (int i = 0; rc == 0 && i < EVIDENCE_MEMBERS; i++) {
 		struct member *m = &b->m[i];
 		if (m->present)
-			tar_add(&t, evidence_member_names[i], m->f, NULL, m->bytes, mtime);
+			rc = tar_add(a, evidence_member_names[i], m->f, NULL, m->bytes, mtime);
 	}
-	static const char end[2 * TAR_BLOCK];
-	tar_bytes(&t, end, sizeof end);
-	tar_pad(&t, TAR_RECORD);
-	if (t.failed || fflush(out) != 0 || ferror(out))
+	if (a) {
+		if (archive_write_close(a) != ARCHIVE_OK)
+			rc = -1;
+		archive_write_free(a);
+	}
+	if (rc != 0 || fflush(out) != 0 || ferror(out))
 		return kx_error_set(b->err, 503, "unavailable", NULL,
 				    "the bundle could not be written");
 	return 0;
