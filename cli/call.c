@@ -127,10 +127,10 @@ int cli_list_pages(struct cli *c, const char *op, struct backend_param *query, i
 		}
 		const char *next = cJSON_GetStringValue(cJSON_GetObjectItem(page, "next_cursor"));
 		snprintf(cursor, sizeof cursor, "%s", next ? next : "");
-		cJSON_Delete(page);
-		if (!next || !c->all) {
-			if (next && !c->json)
-				printf("(more: --cursor %s, or --all)\n", next);
+		cJSON_Delete(page); /* next went with it: cursor holds the copy */
+		if (!*cursor || !c->all) {
+			if (*cursor && !c->json)
+				printf("(more: --cursor %s, or --all)\n", cursor);
 			break;
 		}
 	}

@@ -48,6 +48,10 @@ expect_status 0 "$K" --db "$DB" incident list --limit 1 --json
 C1=$(echo "$OUT" | jq -r .next_cursor)
 expect_status 0 "$K" --db "$DB" incident list --limit 1 --cursor "$C1" --json
 expect_eq "second page" "$(echo "$OUT" | jq -r '.items[0].id')" "$A"
+# The human form names the cursor of the next page, which must lead there.
+expect_status 0 "$K" --db "$DB" incident list --limit 1
+expect_eq "human list names the next cursor" \
+	"$(echo "$OUT" | sed -n 's/^(more: --cursor \(.*\), or --all)$/\1/p')" "$C1"
 
 # timeline and receipts
 expect_status 0 "$K" --db "$DB" timeline "$B" --json
