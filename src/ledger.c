@@ -149,13 +149,14 @@ static int proof_node(void *ctx, unsigned level, uint64_t index, merkle_hash out
 int ledger_prove_inclusion(struct ledger_nodes *nodes, uint64_t index, uint64_t size,
 			   merkle_hash proof[MERKLE_MAX_PROOF], size_t *count)
 {
-	return merkle_prove_inclusion(proof_node, nodes, index, size, proof, count);
+	return merkle_prove_inclusion_memo(proof_node, nodes, &nodes->edges, index, size, proof,
+					   count);
 }
 
 int ledger_prove_consistency(struct ledger_nodes *nodes, uint64_t m, uint64_t n,
 			     merkle_hash proof[MERKLE_MAX_PROOF], size_t *count)
 {
-	return merkle_prove_consistency(proof_node, nodes, m, n, proof, count);
+	return merkle_prove_consistency_memo(proof_node, nodes, &nodes->edges, m, n, proof, count);
 }
 
 cJSON *ledger_hashes_json(const merkle_hash *hashes, size_t count)

@@ -38,6 +38,7 @@ struct ledger_nodes {
 	struct ledger_cache *committed;
 	const char *tenant_id;
 	struct ledger_level_memo last[MERKLE_MAX_PROOF];
+	struct merkle_edge_memo edges; /* the right edge's imperfect subtrees, once computed */
 };
 
 /* `committed` is the core's node cache (core->ledger_nodes) when `s` reads committed data only

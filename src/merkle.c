@@ -109,14 +109,33 @@ static int push_span(struct merkle_span spans[MERKLE_MAX_PROOF], size_t *n, uint
 	return 0;
 }
 
+/* A span's hash, from the memo when it is there; perfect spans are one node read and are not
+ * kept. */
+static int span_hash(merkle_node_fn node, void *ctx, struct merkle_edge_memo *memo,
+		     const struct merkle_span *s, merkle_hash out)
+{
+	if (!memo || is_power_of_two(s->count))
+		return subtree_hash(node, ctx, s->start, s->count, out);
+	unsigned slot = 63u - (unsigned)__builtin_clzll(s->count);
+	if (memo->count[slot] == s->count && memo->start[slot] == s->start) {
+		memcpy(out, memo->hash[slot], MERKLE_HASH_LEN);
+		return 0;
+	}
+	if (subtree_hash(node, ctx, s->start, s->count, out) != 0)
+		return -1;
+	memo->start[slot] = s->start;
+	memo->count[slot] = s->count;
+	memcpy(memo->hash[slot], out, MERKLE_HASH_LEN);
+	return 0;
+}
+
 /* The walk collects siblings from the root down; proofs list them from the leaf up. */
-static int resolve_spans(merkle_node_fn node, void *ctx, const struct merkle_span *spans, size_t n,
+static int resolve_spans(merkle_node_fn node, void *ctx, struct merkle_edge_memo *memo,
+			 const struct merkle_span *spans, size_t n,
 			 merkle_hash proof[MERKLE_MAX_PROOF], size_t *count)
 {
 	for (size_t i = 0; i < n; i++) {
-		const struct merkle_span *s = &spans[n - 1 - i];
-
-		if (subtree_hash(node, ctx, s->start, s->count, proof[i]) != 0)
+		if (span_hash(node, ctx, memo, &spans[n - 1 - i], proof[i]) != 0)
 			return -1;
 	}
 	*count = n;
@@ -127,6 +146,13 @@ static int resolve_spans(merkle_node_fn node, void *ctx, const struct merkle_spa
  * leaf joins the proof. */
 int merkle_prove_inclusion(merkle_node_fn node, void *ctx, uint64_t index, uint64_t size,
 			   merkle_hash proof[MERKLE_MAX_PROOF], size_t *count)
+{
+	return merkle_prove_inclusion_memo(node, ctx, NULL, index, size, proof, count);
+}
+
+int merkle_prove_inclusion_memo(merkle_node_fn node, void *ctx, struct merkle_edge_memo *memo,
+				uint64_t index, uint64_t size, merkle_hash proof[MERKLE_MAX_PROOF],
+				size_t *count)
 {
 	struct merkle_span spans[MERKLE_MAX_PROOF];
 	uint64_t start = 0, width = size;
@@ -149,13 +175,20 @@ int merkle_prove_inclusion(merkle_node_fn node, void *ctx, uint64_t index, uint6
 		if (rc != 0)
 			return -1;
 	}
-	return resolve_spans(node, ctx, spans, n, proof, count);
+	return resolve_spans(node, ctx, memo, spans, n, proof, count);
 }
 
 /* SUBPROOF(m, D[n], b) of RFC 9162 2.1.4.1, unrolled. `whole` is b: it stays true while the old
  * tree is a left prefix the verifier already holds as root_m, so that subtree is left out. */
 int merkle_prove_consistency(merkle_node_fn node, void *ctx, uint64_t m, uint64_t n,
 			     merkle_hash proof[MERKLE_MAX_PROOF], size_t *count)
+{
+	return merkle_prove_consistency_memo(node, ctx, NULL, m, n, proof, count);
+}
+
+int merkle_prove_consistency_memo(merkle_node_fn node, void *ctx, struct merkle_edge_memo *memo,
+				  uint64_t m, uint64_t n, merkle_hash proof[MERKLE_MAX_PROOF],
+				  size_t *count)
 {
 	struct merkle_span spans[MERKLE_MAX_PROOF];
 	uint64_t start = 0, width = n;
@@ -183,7 +216,7 @@ int merkle_prove_consistency(merkle_node_fn node, void *ctx, uint64_t m, uint64_
 	}
 	if (!whole && push_span(spans, &used, start, width) != 0)
 		return -1;
-	return resolve_spans(node, ctx, spans, used, proof, count);
+	return resolve_spans(node, ctx, memo, spans, used, proof, count);
 }
 
 /* Drops the levels where the node is a right edge with no sibling in the proof (RFC 9162 step

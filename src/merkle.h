@@ -35,6 +35,22 @@ int merkle_prove_inclusion(merkle_node_fn node, void *ctx, uint64_t index, uint6
 int merkle_prove_consistency(merkle_node_fn node, void *ctx, uint64_t m, uint64_t n,
 			     merkle_hash proof[MERKLE_MAX_PROOF], size_t *count);
 
+/* Hashes of the subtrees on a tree's right edge that are not perfect, which proofs compute
+ * from popcount(count) stored nodes: a tree has at most one of each height, and consecutive
+ * proofs (an export's) share them. Keyed by the leaves they cover, so one memo serves trees
+ * of any size over the same leaves. Zero it before the first use. */
+struct merkle_edge_memo {
+	uint64_t start[64], count[64]; /* by the bit length of count; count 0: empty */
+	merkle_hash hash[64];
+};
+/* The proofs above, reading and filling `memo` (NULL: none). */
+int merkle_prove_inclusion_memo(merkle_node_fn node, void *ctx, struct merkle_edge_memo *memo,
+				uint64_t index, uint64_t size, merkle_hash proof[MERKLE_MAX_PROOF],
+				size_t *count);
+int merkle_prove_consistency_memo(merkle_node_fn node, void *ctx, struct merkle_edge_memo *memo,
+				  uint64_t m, uint64_t n, merkle_hash proof[MERKLE_MAX_PROOF],
+				  size_t *count);
+
 /* Verification (RFC 9162 2.1.3.2 and 2.1.4.2). 0 when the proof holds, -1 when it does not
  * (including malformed input: index >= size, wrong proof length, m > n, m == 0 with a proof). */
 int merkle_verify_inclusion(const merkle_hash leaf, uint64_t index, uint64_t size,

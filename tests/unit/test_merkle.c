@@ -967,6 +967,42 @@ static unsigned synth_prove(struct synth *s, uint64_t x, uint64_t n, const merkl
 	return most;
 }
 
+/* One memo of right-edge subtrees shared by every proof, of every tree size, in an order that
+ * jumps between sizes (so a stale entry would be read if the memo trusted its slot alone):
+ * each proof must equal the one made without a memo, hash for hash. */
+static void test_generated_edge_memo(void **state)
+{
+	struct gen *g = *state;
+	struct merkle_edge_memo *memo = calloc(1, sizeof *memo);
+	uint64_t seed = 99;
+	unsigned hits = 0;
+
+	assert_non_null(memo);
+	for (int round = 0; round < 4000; round++) {
+		uint64_t n = 1 + lcg(&seed) % TREE_MAX, i = lcg(&seed) % n, m = 1 + lcg(&seed) % n;
+		merkle_hash plain[MERKLE_MAX_PROOF], memoed[MERKLE_MAX_PROOF];
+		size_t pc = 0, mc = 0;
+
+		g->t->visible = n;
+		unsigned before = g->t->reads;
+		assert_int_equal(merkle_prove_inclusion(mem_get, g->t, i, n, plain, &pc), 0);
+		unsigned plain_reads = g->t->reads - before;
+		before = g->t->reads;
+		assert_int_equal(merkle_prove_inclusion_memo(mem_get, g->t, memo, i, n, memoed, &mc), 0);
+		hits += g->t->reads - before < plain_reads;
+		assert_int_equal(mc, pc);
+		assert_memory_equal(memoed, plain, pc * MERKLE_HASH_LEN);
+		assert_int_equal(merkle_prove_consistency(mem_get, g->t, m, n, plain, &pc), 0);
+		assert_int_equal(merkle_prove_consistency_memo(mem_get, g->t, memo, m, n, memoed, &mc),
+				 0);
+		assert_int_equal(mc, pc);
+		assert_memory_equal(memoed, plain, pc * MERKLE_HASH_LEN);
+	}
+	assert_int_equal(g->t->stray, 0);
+	assert_true(hits > 0); /* the memo was used, not only filled */
+	free(memo);
+}
+
 static void test_no_rebuild(void **state)
 {
 	static const uint64_t sizes[] = {BIG, BIG - 1, (1ull << 20) + 1, (1ull << 62) + 12345};
@@ -1003,6 +1039,7 @@ int main(void)
 		WITH_TREE(test_generated_inclusion),
 		WITH_TREE(test_generated_consistency),
 		WITH_TREE(test_generated_inclusion_memo),
+		WITH_TREE(test_generated_edge_memo),
 		WITH_TREE(test_malformed),
 		cmocka_unit_test(test_no_rebuild),
 	};
