@@ -255,11 +255,10 @@ static void write_decision_line(struct member *m, const char *receipt_id, const 
 /* decisions.jsonl: {receipt_id, record_digest, redacted, record}. An untouched record is its
  * exact stored text, so its digest (the one the receipt carries) can be checked; a redacted
  * one cannot be, and says so. */
-static int write_decision(struct build *b, const char *receipt_id)
+static int write_decision(struct build *b, const struct store_receipt_row *r)
 {
-	char *digest = NULL, *record = NULL;
-	int found = store_decision_get(b->s, b->rq->tenant_id, receipt_id, &digest, &record);
-	if (found != 0)
+	const char *receipt_id = r->id, *digest = r->decision_digest, *record = r->decision_record;
+	if (!digest || !record)
 		return kx_error_set(b->err, 503, "unavailable", NULL,
 				    "receipt %s: its decision record is missing", receipt_id);
 	cJSON *rec = cJSON_Parse(record);
@@ -280,8 +279,6 @@ static int write_decision(struct build *b, const char *receipt_id)
 		cJSON_free(redacted);
 	}
 	cJSON_Delete(rec);
-	free(digest);
-	free(record);
 	return rc;
 }
 
@@ -340,7 +337,7 @@ static int write_receipt(void *ctx, const struct store_receipt_row *r)
 	member_line(&b->m[EVIDENCE_RECEIPTS], r->leaf);
 	if (write_proof(b, index, hashes, n))
 		return kx_error_set(b->err, 503, "unavailable", NULL, "out of memory");
-	return write_decision(b, r->id);
+	return write_decision(b, r);
 }
 
 /* proofs.json is one object; its array is written as the receipts stream by. */

@@ -131,15 +131,14 @@ struct store_receipt_row {
 	const char *tenant_id, *id, *at, *actor, *action, *resource, *request_id, *effect;
 	int64_t seq;
 	const char *leaf; /* exact leaf bytes, one line of JSON */
+	/* Walks only: the decision record kept beside the receipt and its stored digest (both
+	 * NULL when there is none). Ignored by store_receipt_insert. */
+	const char *decision_digest, *decision_record;
 };
 int64_t store_ledger_size(struct store *s, const char *tenant_id); /* -1 on error */
 int store_receipt_insert(struct store *s, const struct store_receipt_row *r, struct kx_error *err);
 int store_decision_insert(struct store *s, const char *tenant_id, const char *receipt_id,
 			  const char *digest_b64, const char *record, struct kx_error *err);
-/* A receipt's decision record and the digest stored beside it: 0 with both (caller frees),
- * 1 when there is none, -1 on error. */
-int store_decision_get(struct store *s, const char *tenant_id, const char *receipt_id,
-		       char **digest_b64, char **record);
 int store_node_put(struct store *s, const char *tenant_id, unsigned level, uint64_t index,
 		   const merkle_hash hash, struct kx_error *err);
 int store_node_get(struct store *s, const char *tenant_id, unsigned level, uint64_t index,

@@ -80,9 +80,6 @@
 	X(int, decision_insert, (struct store *s, const char *tenant_id, const char *receipt_id, \
 		const char *digest_b64, const char *record, struct kx_error *err), \
 		(s, tenant_id, receipt_id, digest_b64, record, err)) \
-	X(int, decision_get, (struct store *s, const char *tenant_id, const char *receipt_id, \
-		char **digest_b64, char **record), \
-		(s, tenant_id, receipt_id, digest_b64, record)) \
 	X(int, node_put, (struct store *s, const char *tenant_id, unsigned level, uint64_t index, \
 		const merkle_hash hash, struct kx_error *err), \
 		(s, tenant_id, level, index, hash, err)) \

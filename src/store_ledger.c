@@ -56,36 +56,6 @@ int lite_decision_insert(struct store *base, const char *tenant_id, const char *
 	return store_step_done(s, st, err);
 }
 
-int lite_decision_get(struct store *base, const char *tenant_id, const char *receipt_id,
-		       char **digest_b64, char **record)
-{
-	struct store_lite *s = lite(base);
-	static const char sql[] = "SELECT digest, record FROM decisions WHERE tenant_id = ?"
-				  " AND receipt_id = ?";
-	*digest_b64 = *record = NULL;
-	sqlite3_stmt *st = store_stmt(s, sql, NULL);
-	if (!st)
-		return -1;
-	store_bind_text(st, 1, tenant_id);
-	store_bind_text(st, 2, receipt_id);
-	int rc = sqlite3_step(st);
-	int found = rc == SQLITE_DONE ? 1 : -1;
-	if (rc == SQLITE_ROW) {
-		const char *d = (const char *)sqlite3_column_text(st, 0);
-		const char *r = (const char *)sqlite3_column_text(st, 1);
-		*digest_b64 = d ? strdup(d) : NULL;
-		*record = r ? strdup(r) : NULL;
-		found = *digest_b64 && *record ? 0 : -1;
-		if (found) {
-			free(*digest_b64);
-			free(*record);
-			*digest_b64 = *record = NULL;
-		}
-	}
-	sqlite3_reset(st);
-	return found;
-}
-
 int lite_node_put(struct store *base, const char *tenant_id, unsigned level, uint64_t index,
 		   const merkle_hash hash, struct kx_error *err)
 {
@@ -217,10 +187,13 @@ int lite_receipt_walk_seq(struct store *base, const char *tenant_id, int64_t fir
 			   store_receipt_fn fn, void *ctx)
 {
 	struct store_lite *s = lite(base);
-	/* Its own statement (not the cache): the callback runs cached queries. */
-	static const char sql[] = "SELECT tenant_id, id, at, actor, action, resource, request_id,"
-				  " effect, seq, leaf FROM receipts WHERE tenant_id = ?"
-				  " AND seq >= ? AND seq <= ? ORDER BY seq";
+	/* Its own statement (not the cache): the callback runs cached queries. Each receipt
+	 * comes with its decision record, which every walker (verification, export) reads. */
+	static const char sql[] =
+		"SELECT r.tenant_id, r.id, r.at, r.actor, r.action, r.resource, r.request_id,"
+		" r.effect, r.seq, r.leaf, d.digest, d.record FROM receipts r"
+		" LEFT JOIN decisions d ON d.tenant_id = r.tenant_id AND d.receipt_id = r.id"
+		" WHERE r.tenant_id = ? AND r.seq >= ? AND r.seq <= ? ORDER BY r.seq";
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return -1;
@@ -234,7 +207,9 @@ int lite_receipt_walk_seq(struct store *base, const char *tenant_id, int64_t fir
 			c[i] = (const char *)sqlite3_column_text(st, i);
 		struct store_receipt_row r = {c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7],
 					      sqlite3_column_int64(st, 8),
-					      (const char *)sqlite3_column_text(st, 9)};
+					      (const char *)sqlite3_column_text(st, 9),
+					      (const char *)sqlite3_column_text(st, 10),
+					      (const char *)sqlite3_column_text(st, 11)};
 		rc = fn(ctx, &r);
 	}
 	if (rc == 0 && step != SQLITE_DONE)

@@ -58,37 +58,6 @@ int pg_decision_insert(struct store *base, const char *tenant_id, const char *re
 	return pg_command(s, sql, &p, err);
 }
 
-int pg_decision_get(struct store *base, const char *tenant_id, const char *receipt_id,
-		    char **digest_b64, char **record)
-{
-	struct store_pg *s = pg(base);
-	static const char sql[] = "SELECT digest, record FROM decisions WHERE tenant_id = $1"
-				  " AND receipt_id = $2";
-	*digest_b64 = *record = NULL;
-	if (pg_scope(s, tenant_id, NULL))
-		return -1;
-	struct pg_params p = {0};
-	pg_text(&p, tenant_id);
-	pg_text(&p, receipt_id);
-	PGresult *r = pg_query(s, sql, &p, NULL);
-	if (!r)
-		return -1;
-	int found = 1;
-	if (PQntuples(r) > 0) {
-		const char *d = pg_text_at(r, 0, 0), *rec = pg_text_at(r, 0, 1);
-		*digest_b64 = d ? strdup(d) : NULL;
-		*record = rec ? strdup(rec) : NULL;
-		found = *digest_b64 && *record ? 0 : -1;
-		if (found) {
-			free(*digest_b64);
-			free(*record);
-			*digest_b64 = *record = NULL;
-		}
-	}
-	PQclear(r);
-	return found;
-}
-
 int pg_node_put(struct store *base, const char *tenant_id, unsigned level, uint64_t index,
 		const merkle_hash hash, struct kx_error *err)
 {
@@ -233,8 +202,10 @@ static int receipt_page(PGresult *r, store_receipt_fn fn, void *ctx, int64_t *af
 		const char *c[8];
 		for (int j = 0; j < 8; j++)
 			c[j] = pg_text_at(r, i, j);
-		struct store_receipt_row row = {c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7],
-						pg_int_at(r, i, 8), pg_text_at(r, i, 9)};
+		struct store_receipt_row row = {c[0],		     c[1], c[2], c[3], c[4], c[5],
+						c[6],		     c[7], pg_int_at(r, i, 8),
+						pg_text_at(r, i, 9), pg_text_at(r, i, 10),
+						pg_text_at(r, i, 11)};
 		*after = row.seq;
 		rc = fn(ctx, &row);
 	}
@@ -246,9 +217,11 @@ int pg_receipt_walk_seq(struct store *base, const char *tenant_id, int64_t first
 {
 	struct store_pg *s = pg(base);
 	/* Keyset pages, each its own statement: the callback runs queries of its own between. */
-	static const char sql[] = "SELECT tenant_id, id, at, actor, action, resource, request_id,"
-				  " effect, seq, leaf FROM receipts WHERE tenant_id = $1"
-				  " AND seq > $2 AND seq <= $3 ORDER BY seq LIMIT $4";
+	static const char sql[] =
+		"SELECT r.tenant_id, r.id, r.at, r.actor, r.action, r.resource, r.request_id,"
+		" r.effect, r.seq, r.leaf, d.digest, d.record FROM receipts r"
+		" LEFT JOIN decisions d ON d.tenant_id = r.tenant_id AND d.receipt_id = r.id"
+		" WHERE r.tenant_id = $1 AND r.seq > $2 AND r.seq <= $3 ORDER BY r.seq LIMIT $4";
 	int64_t after = first > INT64_MIN ? first - 1 : first;
 	for (;;) {
 		/* Again for each page: the callback may have scoped the connection elsewhere. */
