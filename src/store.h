@@ -284,7 +284,8 @@ int store_receipt_seq_range(struct store *s, const char *tenant_id, const char *
 			    const char *to, int64_t *first, int64_t *last);
 int store_receipt_walk_seq(struct store *s, const char *tenant_id, int64_t first, int64_t last,
 			   store_receipt_fn fn, void *ctx);
-/* Row walks: fn borrows each row; a non-zero return stops the walk and is returned. */
+/* Row walks: fn borrows each row (it may change it: the walk frees it after fn returns); a
+ * non-zero return stops the walk and is returned. */
 typedef int (*store_row_fn)(void *ctx, cJSON *row);
 /* Incidents with a timeline event in [from, to), as they stand now, by id. */
 int store_incident_walk_window(struct store *s, const char *tenant_id, const char *from,
