@@ -122,16 +122,19 @@ static int proof_hashes(struct verify *v, const cJSON *proof, merkle_hash out[ME
 	int count = cJSON_GetArraySize(hashes), i = 0;
 	if (!cJSON_IsArray(hashes) || count > MERKLE_MAX_PROOF)
 		return -1;
-	const char *text[MERKLE_MAX_PROOF];
 	for (const cJSON *h = hashes->child; h; h = h->next, i++) {
-		text[i] = cJSON_GetStringValue(h);
-		if (text[i] && i < v->prev_n && strcmp(text[i], v->prev_text[i]) == 0)
+		const char *text = cJSON_GetStringValue(h);
+		if (text && i < v->prev_n && strcmp(text, v->prev_text[i]) == 0) {
 			memcpy(out[i], v->prev_hash[i], MERKLE_HASH_LEN);
-		else if (digest_from_b64(text[i], out[i]))
+			continue;
+		}
+		if (!text || strlen(text) >= DIGEST_B64_LEN || digest_from_b64(text, out[i])) {
+			v->prev_n = 0; /* this proof's texts are not all kept */
 			return -1;
+		}
+		memcpy(v->prev_text[i], text, strlen(text) + 1);
+		memcpy(v->prev_hash[i], out[i], MERKLE_HASH_LEN);
 	}
-	memcpy(v->prev_text, text, (size_t)count * sizeof text[0]);
-	memcpy(v->prev_hash, out, (size_t)count * MERKLE_HASH_LEN);
 	v->prev_n = count;
 	*n = (size_t)count;
 	return 0;
@@ -177,15 +180,90 @@ static int check_receipt(struct verify *v, const cJSON *r, const char *bytes, si
 	return 0;
 }
 
+/* proofs.json, {"tree_size":N,"proofs":[P,P,...]} as klaxon writes it (its bytes are fixed:
+ * the signed manifest holds their digest), read one proof at a time: each P is parsed by
+ * cJSON on its own, so the whole array, two million strings at 100k receipts, is never a
+ * tree in memory at once. */
+struct proof_reader {
+	const char *p, *end;
+	int read;       /* proofs handed out */
+	bool closed;    /* the array's "]" was reached */
+	cJSON *current; /* the last proof handed out */
+};
+
+static bool take(struct proof_reader *pr, const char *literal)
+{
+	size_t n = strlen(literal);
+	if ((size_t)(pr->end - pr->p) < n || memcmp(pr->p, literal, n) != 0)
+		return false;
+	pr->p += n;
+	return true;
+}
+
+/* The reader at the first proof, with the tree size read: 0, or -1 when the member does not
+ * begin as proofs.json does. */
+static int proofs_open(struct proof_reader *pr, const struct vmember *m, uint64_t *tree_size)
+{
+	*pr = (struct proof_reader){m->data, m->data + m->len, 0, false, NULL};
+	const char *end = NULL;
+	if (!take(pr, "{\"tree_size\":"))
+		return -1;
+	cJSON *size = cJSON_ParseWithLengthOpts(pr->p, (size_t)(pr->end - pr->p), &end, false);
+	bool ok = cJSON_IsNumber(size) && size->valuedouble >= 0 && size->valuedouble < 0x1p63;
+	*tree_size = ok ? (uint64_t)size->valuedouble : 0;
+	cJSON_Delete(size);
+	if (!ok)
+		return -1;
+	pr->p = end;
+	if (!take(pr, ",\"proofs\":["))
+		return -1;
+	pr->closed = take(pr, "]");
+	return 0;
+}
+
+/* The next proof (the reader keeps it until the next call), or NULL after the last one or
+ * on malformed text (proofs_close tells which). */
+static const cJSON *proofs_next(struct proof_reader *pr)
+{
+	cJSON_Delete(pr->current);
+	pr->current = NULL;
+	if (pr->closed || (pr->read > 0 && !take(pr, ",")))
+		return NULL;
+	const char *end = NULL;
+	pr->current = cJSON_ParseWithLengthOpts(pr->p, (size_t)(pr->end - pr->p), &end, false);
+	if (!pr->current)
+		return NULL;
+	pr->p = end;
+	pr->read++;
+	pr->closed = take(pr, "]");
+	return pr->current;
+}
+
+/* 0 when the array ended after the last proof handed out and the member ends with it. */
+static int proofs_close(struct proof_reader *pr)
+{
+	cJSON_Delete(pr->current);
+	pr->current = NULL;
+	if (!pr->closed || !take(pr, "}"))
+		return -1;
+	take(pr, "\n");
+	return pr->p == pr->end ? 0 : -1;
+}
+
 static int check_receipts(struct verify *v)
 {
-	cJSON *proofs = cJSON_Parse(v->m[EVIDENCE_PROOFS].data);
-	const cJSON *list = cJSON_GetObjectItemCaseSensitive(proofs, "proofs");
-	const cJSON *tree = cJSON_GetObjectItemCaseSensitive(proofs, "tree_size");
-	int n = cJSON_GetArraySize(list), rc = 0;
-	if (!cJSON_IsArray(list) || !cJSON_IsNumber(tree) || tree->valuedouble != (double)v->cp.size)
+	struct proof_reader pr;
+	uint64_t tree = 0;
+	int rc = 0;
+	if (proofs_open(&pr, &v->m[EVIDENCE_PROOFS], &tree) || tree != v->cp.size)
 		rc = verify_fail(v, "proofs.json is not proofs against the checkpoint's tree");
-	v->receipts = rc == 0 ? calloc((size_t)n + 1, sizeof *v->receipts) : NULL;
+	/* A slot per receipts.jsonl line (more than a count of proofs would be never used). */
+	const struct vmember *lines_m = &v->m[EVIDENCE_RECEIPTS];
+	size_t slots = 1;
+	for (const char *p = lines_m->data, *e = p + lines_m->len;
+	     p && (p = memchr(p, '\n', (size_t)(e - p))); p++)
+		slots++;
+	v->receipts = rc == 0 ? calloc(slots, sizeof *v->receipts) : NULL;
 	if (rc == 0 && !v->receipts)
 		rc = kx_error_set(v->err, 503, "unavailable", NULL, "out of memory");
 	struct lines l = lines_of(v, EVIDENCE_RECEIPTS);
@@ -193,15 +271,12 @@ static int check_receipts(struct verify *v)
 	size_t len = 0;
 	cJSON *r, *last = NULL;
 	uint64_t first_index = 0;
-	/* Walked beside the lines: cJSON_GetArrayItem counts from the head each time, which made
-	 * a 100k-receipt bundle's check quadratic. */
-	const cJSON *proof = rc == 0 ? list->child : NULL;
 	while (rc == 0 && (r = next_object(v, &l, &bytes, &len))) {
-		if (l.no > n || !proof)
+		const cJSON *proof = proofs_next(&pr);
+		if (!proof)
 			rc = verify_fail(v, "receipts.jsonl line %d has no proof in proofs.json", l.no);
 		else
 			rc = check_receipt(v, r, bytes, len, proof, l.no);
-		proof = proof ? proof->next : NULL;
 		if (l.no == 1)
 			first_index = v->rep->receipts - 1;
 		cJSON_Delete(last);
@@ -211,12 +286,19 @@ static int check_receipts(struct verify *v)
 	}
 	if (rc == 0 && lines_done(v))
 		rc = -1;
-	if (rc == 0 && l.no != n)
-		rc = verify_fail(v, "proofs.json holds %d proofs for %d receipts", n, l.no);
+	int n = l.no;
+	if (rc == 0 && proofs_close(&pr)) {
+		int more = pr.read;
+		while (!pr.closed && proofs_next(&pr))
+			more++;
+		rc = pr.closed && more > n
+			     ? verify_fail(v, "proofs.json holds %d proofs for %d receipts", more, n)
+			     : verify_fail(v, "proofs.json is not proofs against the checkpoint's tree");
+	}
 	if (rc == 0 && last && !after_start(v, s_of(last, "at")))
 		rc = verify_fail(v, "receipts.jsonl line %d is before the window", l.no);
 	cJSON_Delete(last);
-	cJSON_Delete(proofs);
+	cJSON_Delete(pr.current);
 	if (rc)
 		return -1;
 	v->rep->receipts = v->n_receipts;

@@ -59,10 +59,12 @@ static int member_index(const char *name)
 	return -1;
 }
 
-/* Read line by line, with their lengths: these need no copy of their own. */
+/* Read line by line (proofs.json one proof at a time), with their lengths: these need no
+ * copy of their own. */
 static bool read_in_place(int member)
 {
-	return member == EVIDENCE_RECEIPTS || member == EVIDENCE_DECISIONS ||
+	return member == EVIDENCE_RECEIPTS || member == EVIDENCE_PROOFS ||
+	       member == EVIDENCE_DECISIONS ||
 	       member == EVIDENCE_INCIDENTS || member == EVIDENCE_TIMELINE ||
 	       member == EVIDENCE_REDACTIONS || member == EVIDENCE_PROFILES;
 }

@@ -44,7 +44,7 @@ struct verify {
 	size_t n_receipts;
 	/* The last proof's hashes, as text and decoded, and the inclusion fold it took: the next
 	 * receipt's proof mostly repeats them (evidence_records.c). */
-	const char *prev_text[MERKLE_MAX_PROOF];
+	char prev_text[MERKLE_MAX_PROOF][DIGEST_B64_LEN];
 	merkle_hash prev_hash[MERKLE_MAX_PROOF];
 	int prev_n;
 	struct merkle_inclusion_memo incl;

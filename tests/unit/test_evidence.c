@@ -405,6 +405,56 @@ static void test_dropped_added_reordered_receipts(void **state)
 	bundle_free(&b);
 }
 
+/* proofs.json is read one proof at a time, in the framing klaxon writes (its bytes are fixed
+ * by the signed manifest): an insider who re-signs must still get every other shape refused,
+ * with the failure named. */
+static void test_proofs_json_framing(void **state)
+{
+	struct fx *f = *state;
+	for (int i = 0; i < 3; i++)
+		fx_incident(f, &f->admin, "filler", "sev4");
+	cJSON *ex = export(f, &f->admin, "default", WINDOW_FROM, WINDOW_TO);
+	const struct fx_resp *r = download(f, &f->admin, "default", fx_str(ex, "id"));
+	enum { EXTRA, PRETTY, TRAILING, NO_CLOSE, CASES };
+	static const char *const says[CASES] = {"proofs for", "not proofs against",
+						"not proofs against", "not proofs against"};
+	for (int c = 0; c < CASES; c++) {
+		struct bundle b;
+		bundle_read(r->raw, r->raw_len, &b);
+		const char *text = bundle_get(&b, "proofs.json", 1)->data;
+		cJSON *proofs = cJSON_Parse(text);
+		cJSON *list = cJSON_GetObjectItem(proofs, "proofs");
+		char *changed;
+		if (c == EXTRA) {
+			cJSON_AddItemToArray(list, cJSON_Duplicate(cJSON_GetArrayItem(list, 0), 1));
+			changed = cJSON_PrintUnformatted(proofs);
+		} else if (c == PRETTY) {
+			changed = cJSON_Print(proofs);
+		} else {
+			size_t n = strlen(text);
+			changed = malloc(n + 8);
+			memcpy(changed, text, n + 1);
+			if (c == TRAILING)
+				strcpy(changed + n, "{}");
+			else
+				changed[n - 2] = ' '; /* "]}\n" becomes "] \n" */
+		}
+		bundle_set(&b, "proofs.json", changed);
+		cJSON_free(changed);
+		cJSON_Delete(proofs);
+		bundle_resign(&b, key_path(f));
+		size_t len;
+		char *tar = bundle_write(&b, &len);
+		verify_fails(f, tar, len, says[c]);
+		free(tar);
+		bundle_free(&b);
+	}
+	/* Untouched, it verifies (the cases above fail for what was changed). */
+	struct kx_bundle_report rep;
+	verify_ok(f, r->raw, r->raw_len, &rep);
+	kx_bundle_report_free(&rep);
+}
+
 static void test_planted_secrets_are_redacted_and_logged(void **state)
 {
 	struct fx *f = *state;
@@ -698,6 +748,7 @@ int main(void)
 		T(test_second_export_proves_consistency),
 		T(test_every_single_byte_change_is_detected),
 		T(test_dropped_added_reordered_receipts),
+		T(test_proofs_json_framing),
 		T(test_planted_secrets_are_redacted_and_logged),
 		T(test_tenant_redaction_rules),
 		T(test_replay_reports_redacted_as_not_replayable),
