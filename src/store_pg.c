@@ -405,7 +405,8 @@ int pg_savepoint_release(struct store *base, struct kx_error *err)
 void pg_savepoint_rollback(struct store *base)
 {
 	struct store_pg *s = pg(base);
-	run(s, "ROLLBACK TO kx_op", NULL);
+	if (run(s, "ROLLBACK TO kx_op", NULL) == 0)
+		kx_error_clear(&s->failed); /* what failed since the savepoint is undone with it */
 	run(s, "RELEASE kx_op", NULL);
 	s->scope[0] = '\0';
 	s->last_lock[0] = '\0'; /* PostgreSQL released the locks taken since the savepoint */
