@@ -94,7 +94,14 @@ static int dir_ensure(const char *dir)
 	return sync_dir(parent);
 }
 
-static int io_fail(struct kx_error *err, const char *what, const char *path)
+/* What failed and why, without the store's paths: the message reaches API clients. */
+static int io_fail(struct kx_error *err, const char *what)
+{
+	return kx_error_set(err, 503, "unavailable", NULL, "%s: %s", what, strerror(errno));
+}
+
+/* The same for the operator's backup command, naming the path. */
+static int backup_fail(struct kx_error *err, const char *what, const char *path)
 {
 	return kx_error_set(err, 503, "unavailable", NULL, "%s %s: %s", what, path,
 			    strerror(errno));
@@ -109,13 +116,13 @@ FILE *lite_evidence_spool(struct store *base, const char *tenant_id, const char 
 		return NULL;
 	}
 	if (dir_ensure(dir)) {
-		io_fail(err, "cannot make the bundle directory", dir);
+		io_fail(err, "cannot make the bundle directory");
 		return NULL;
 	}
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
 	FILE *f = fd >= 0 ? fdopen(fd, "wb") : NULL;
 	if (!f) {
-		io_fail(err, "cannot write the bundle", tmp);
+		io_fail(err, "cannot write the bundle");
 		if (fd >= 0) {
 			close(fd);
 			unlink(tmp);
@@ -140,17 +147,17 @@ int lite_bundle_keep(struct store_lite *s, const char *tenant_id, const char *ex
 				    "the store's bundle path is too long");
 	struct stat st;
 	if (fflush(bundle) != 0 || fstat(fileno(bundle), &st) != 0)
-		return io_fail(err, "cannot write the bundle", tmp);
+		return io_fail(err, "cannot write the bundle");
 	if (st.st_size != bytes)
 		return kx_error_set(err, 503, "unavailable", NULL,
-				    "the bundle file %s holds %lld bytes, not %lld", tmp,
+				    "the bundle file holds %lld bytes, not %lld",
 				    (long long)st.st_size, (long long)bytes);
 	if (fsync(fileno(bundle)) != 0)
-		return io_fail(err, "cannot make the bundle durable", tmp);
+		return io_fail(err, "cannot make the bundle durable");
 	if (rename(tmp, final) != 0)
-		return io_fail(err, "cannot name the bundle", final);
+		return io_fail(err, "cannot name the bundle");
 	if (sync_dir(dir) != 0) {
-		io_fail(err, "cannot make the bundle durable", dir);
+		io_fail(err, "cannot make the bundle durable");
 		unlink(final);
 		return -1;
 	}
@@ -175,14 +182,14 @@ int lite_bundle_read(struct store_lite *s, const char *tenant_id, const char *ex
 	struct stat st = {0};
 	if (fd < 0)
 		return kx_error_set(err, 503, "unavailable", NULL,
-				    "the bundle of export %s is missing from the store (%s: %s)",
-				    export_id, final, strerror(errno));
+				    "the bundle of export %s is missing from the store (%s)",
+				    export_id, strerror(errno));
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size != bytes) {
 		close(fd);
 		return kx_error_set(err, 503, "unavailable", NULL,
-				    "the bundle of export %s was altered: %s holds %lld bytes,"
+				    "the bundle of export %s was altered: its file holds %lld bytes,"
 				    " the export recorded %lld",
-				    export_id, final, (long long)st.st_size, (long long)bytes);
+				    export_id, (long long)st.st_size, (long long)bytes);
 	}
 	char *buf = malloc(bytes > 0 ? (size_t)bytes : 1);
 	if (!buf) {
@@ -202,8 +209,7 @@ int lite_bundle_read(struct store_lite *s, const char *tenant_id, const char *ex
 	if (got != (size_t)bytes) {
 		free(buf);
 		return kx_error_set(err, 503, "unavailable", NULL,
-				    "the bundle of export %s could not be read (%s)", export_id,
-				    final);
+				    "the bundle of export %s could not be read", export_id);
 	}
 	*data = buf;
 	*len = got;
@@ -275,10 +281,10 @@ int lite_bundle_backup(struct store_lite *s, const char *dest, struct kx_error *
 		return kx_error_set(err, 503, "unavailable", NULL, "the bundle path is too long");
 	DIR *d = opendir(from);
 	if (!d)
-		return errno == ENOENT ? 0 : io_fail(err, "cannot read the bundles in", from);
+		return errno == ENOENT ? 0 : backup_fail(err, "cannot read the bundles in", from);
 	if (mkdir(to, 0700) != 0) {
 		closedir(d);
-		return io_fail(err, "cannot make the backup's bundle directory", to);
+		return backup_fail(err, "cannot make the backup's bundle directory", to);
 	}
 	int rc = 0;
 	struct dirent *e;
@@ -288,11 +294,11 @@ int lite_bundle_backup(struct store_lite *s, const char *dest, struct kx_error *
 			continue;
 		if (path_in(from, e->d_name, "", src) || path_in(to, e->d_name, "", dst) ||
 		    copy_file(src, dst))
-			rc = io_fail(err, "cannot copy the bundle", e->d_name);
+			rc = backup_fail(err, "cannot copy the bundle", e->d_name);
 	}
 	closedir(d);
 	if (rc == 0 && sync_dir(to) != 0)
-		rc = io_fail(err, "cannot make the backup's bundles durable", to);
+		rc = backup_fail(err, "cannot make the backup's bundles durable", to);
 	return rc;
 }
 

@@ -155,6 +155,8 @@ PY
 	api "$AUDIT" GET "/tenants/acme/evidence-exports/$EX1/bundle"
 	expect_error "a missing bundle" 503 unavailable
 	expect_match "the missing bundle is named" "$(j .error.message)" "$EX1 is missing"
+	expect_eq "the error names no path of the server's" \
+		"$(j .error.message | grep -c -e "$DATA" -e bundles/)" 0
 	# As an older klaxon kept it: a blob in the database, and no file.
 	sqlite3 "$DATA/klaxon.db" "PRAGMA busy_timeout=5000; INSERT INTO evidence_bundles(tenant_id, export_id, bundle)
 		VALUES ('acme', '$EX1', readfile('$T/keep.tar'))"
