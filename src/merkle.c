@@ -229,6 +229,19 @@ static void skip_lone_levels(uint64_t *fn, uint64_t *sn)
 	}
 }
 
+/* One step of the inclusion fold: r joins its sibling p on the side fn and sn say. */
+static void inclusion_step(uint64_t *fn, uint64_t *sn, const merkle_hash p, merkle_hash r)
+{
+	if ((*fn & 1) || *fn == *sn) {
+		merkle_node_hash(p, r, r);
+		skip_lone_levels(fn, sn);
+	} else {
+		merkle_node_hash(r, p, r);
+	}
+	*fn >>= 1;
+	*sn >>= 1;
+}
+
 /* RFC 9162 2.1.3.2. A proof that is too long runs sn to 0 early and one that is too short leaves
  * sn above 0, so the length needs no separate formula. */
 int merkle_verify_inclusion(const merkle_hash leaf, uint64_t index, uint64_t size,
@@ -244,14 +257,7 @@ int merkle_verify_inclusion(const merkle_hash leaf, uint64_t index, uint64_t siz
 	for (size_t i = 0; i < count; i++) {
 		if (sn == 0)
 			return -1;
-		if ((fn & 1) || fn == sn) {
-			merkle_node_hash(proof[i], r, r);
-			skip_lone_levels(&fn, &sn);
-		} else {
-			merkle_node_hash(r, proof[i], r);
-		}
-		fn >>= 1;
-		sn >>= 1;
+		inclusion_step(&fn, &sn, proof[i], r);
 	}
 	return (sn == 0 && same_hash(r, root)) ? 0 : -1;
 }
@@ -285,14 +291,7 @@ int merkle_verify_inclusion_memo(struct merkle_inclusion_memo *memo, const merkl
 		memcpy(rs[i], r, MERKLE_HASH_LEN);
 		if (sn == 0)
 			return -1;
-		if ((fn & 1) || fn == sn) {
-			merkle_node_hash(proof[i], r, r);
-			skip_lone_levels(&fn, &sn);
-		} else {
-			merkle_node_hash(r, proof[i], r);
-		}
-		fn >>= 1;
-		sn >>= 1;
+		inclusion_step(&fn, &sn, proof[i], r);
 	}
 	if (i == count && !(sn == 0 && same_hash(r, root)))
 		return -1;

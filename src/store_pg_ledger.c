@@ -194,8 +194,43 @@ cJSON *pg_receipt_list(struct store *base, const char *tenant_id,
 	return a;
 }
 
-/* One page of receipts after seq *after, through fn; *after moves to the last one handed. */
-static int receipt_page(PGresult *r, store_receipt_fn fn, void *ctx, int64_t *after)
+/* A tenant's ledger rows in key order, a page at a time, each page its own statement (the
+ * callbacks run queries of their own between pages). sql takes the tenant, the last key
+ * handed so far, the last key wanted and the page size; page hands a page's rows on and
+ * moves *after to the last one it handed. */
+struct keyset_walk {
+	const char *sql;
+	int64_t after, last;
+	int (*page)(struct keyset_walk *w, PGresult *r);
+	union { /* the caller's callback, for page */
+		store_receipt_fn receipt;
+		store_checkpoint_fn checkpoint;
+	} fn;
+	void *ctx;
+};
+
+static int keyset_walk(struct store_pg *s, const char *tenant_id, struct keyset_walk *w)
+{
+	for (;;) {
+		/* Again for each page: the callback may have scoped the connection elsewhere. */
+		if (pg_scope(s, tenant_id, NULL))
+			return -1;
+		struct pg_params p = {0};
+		pg_text(&p, tenant_id);
+		pg_int(&p, w->after);
+		pg_int(&p, w->last);
+		pg_int(&p, WALK_PAGE);
+		PGresult *r = pg_query(s, w->sql, &p, NULL);
+		if (!r)
+			return -1;
+		int n = PQntuples(r), rc = w->page(w, r);
+		PQclear(r);
+		if (rc || n < WALK_PAGE)
+			return rc;
+	}
+}
+
+static int receipt_page(struct keyset_walk *w, PGresult *r)
 {
 	int rc = 0;
 	for (int i = 0; rc == 0 && i < PQntuples(r); i++) {
@@ -206,8 +241,8 @@ static int receipt_page(PGresult *r, store_receipt_fn fn, void *ctx, int64_t *af
 						c[6],		     c[7], pg_int_at(r, i, 8),
 						pg_text_at(r, i, 9), pg_text_at(r, i, 10),
 						pg_text_at(r, i, 11)};
-		*after = row.seq;
-		rc = fn(ctx, &row);
+		w->after = row.seq;
+		rc = w->fn.receipt(w->ctx, &row);
 	}
 	return rc;
 }
@@ -215,63 +250,36 @@ static int receipt_page(PGresult *r, store_receipt_fn fn, void *ctx, int64_t *af
 int pg_receipt_walk_seq(struct store *base, const char *tenant_id, int64_t first, int64_t last,
 			store_receipt_fn fn, void *ctx)
 {
-	struct store_pg *s = pg(base);
-	/* Keyset pages, each its own statement: the callback runs queries of its own between. */
-	static const char sql[] =
+	struct keyset_walk w = {
 		"SELECT r.tenant_id, r.id, r.at, r.actor, r.action, r.resource, r.request_id,"
 		" r.effect, r.seq, r.leaf, d.digest, d.record FROM receipts r"
 		" LEFT JOIN decisions d ON d.tenant_id = r.tenant_id AND d.receipt_id = r.id"
-		" WHERE r.tenant_id = $1 AND r.seq > $2 AND r.seq <= $3 ORDER BY r.seq LIMIT $4";
-	int64_t after = first > INT64_MIN ? first - 1 : first;
-	for (;;) {
-		/* Again for each page: the callback may have scoped the connection elsewhere. */
-		if (pg_scope(s, tenant_id, NULL))
-			return -1;
-		struct pg_params p = {0};
-		pg_text(&p, tenant_id);
-		pg_int(&p, after);
-		pg_int(&p, last);
-		pg_int(&p, WALK_PAGE);
-		PGresult *r = pg_query(s, sql, &p, NULL);
-		if (!r)
-			return -1;
-		int n = PQntuples(r), rc = receipt_page(r, fn, ctx, &after);
-		PQclear(r);
-		if (rc || n < WALK_PAGE)
-			return rc;
+		" WHERE r.tenant_id = $1 AND r.seq > $2 AND r.seq <= $3 ORDER BY r.seq LIMIT $4",
+		first > INT64_MIN ? first - 1 : first, last, receipt_page, {.receipt = fn}, ctx};
+	return keyset_walk(pg(base), tenant_id, &w);
+}
+
+static int checkpoint_page(struct keyset_walk *w, PGresult *r)
+{
+	int rc = 0;
+	for (int i = 0; rc == 0 && i < PQntuples(r); i++) {
+		merkle_hash root;
+		if (pg_bytes_at(r, i, 1, root, MERKLE_HASH_LEN))
+			memset(root, 0, MERKLE_HASH_LEN);
+		w->after = pg_int_at(r, i, 0);
+		rc = w->fn.checkpoint(w->ctx, (uint64_t)w->after, root, pg_text_at(r, i, 2));
 	}
+	return rc;
 }
 
 int pg_checkpoint_walk(struct store *base, const char *tenant_id, store_checkpoint_fn fn,
 		       void *ctx)
 {
-	struct store_pg *s = pg(base);
 	/* A checkpoint per append: as many as receipts, so paged like them. */
-	static const char sql[] = "SELECT size, root, note FROM checkpoints WHERE tenant_id = $1"
-				  " AND size > $2 ORDER BY size LIMIT $3";
-	int64_t after = INT64_MIN;
-	for (;;) {
-		if (pg_scope(s, tenant_id, NULL))
-			return -1;
-		struct pg_params p = {0};
-		pg_text(&p, tenant_id);
-		pg_int(&p, after);
-		pg_int(&p, WALK_PAGE);
-		PGresult *r = pg_query(s, sql, &p, NULL);
-		if (!r)
-			return -1;
-		int n = PQntuples(r), rc = 0;
-		for (int i = 0; rc == 0 && i < n; i++) {
-			merkle_hash root;
-			if (pg_bytes_at(r, i, 1, root, MERKLE_HASH_LEN))
-				memset(root, 0, MERKLE_HASH_LEN);
-			after = pg_int_at(r, i, 0);
-			rc = fn(ctx, (uint64_t)after, root, pg_text_at(r, i, 2));
-		}
-		PQclear(r);
-		if (rc || n < WALK_PAGE)
-			return rc;
-	}
+	struct keyset_walk w = {"SELECT size, root, note FROM checkpoints WHERE tenant_id = $1"
+				" AND size > $2 AND size <= $3 ORDER BY size LIMIT $4",
+				INT64_MIN, INT64_MAX, checkpoint_page, {.checkpoint = fn}, ctx};
+	return keyset_walk(pg(base), tenant_id, &w);
 }
 
 cJSON *pg_ledger_tenants(struct store *base)

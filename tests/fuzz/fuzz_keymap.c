@@ -11,6 +11,7 @@
 
 #include "../../screens/actions.h"
 #include "../../ui/ui.h"
+#include "fuzz_text.h"
 
 static const struct ui_action_def actions[] = {
 #define FZ_ACTION(id, name, help, flags) {ACT_##id, name, help},
@@ -51,21 +52,16 @@ static void check_short_list(const struct ui_keymap *km, int context, int action
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *text = malloc(size + 1);
+	char *text = fz_text(data, size);
 	if (!text)
 		return 0;
-	memcpy(text, data, size);
-	text[size] = 0; /* a file is read as text: it ends at its first NUL */
 	struct ui_keymap *km = ui_keymap_new(actions, ACT_COUNT, contexts, CTX_COUNT);
 	char err[256] = "";
 	if (!km || ui_keymap_parse(km, screens_default_keys, "default.keys", err, sizeof err))
 		abort();
 	int rc = ui_keymap_parse(km, text, "fuzz.keys", err, sizeof err);
 	if (rc == -1) {
-		int line = 0, used = 0;
-		if (sscanf(err, "fuzz.keys:%d: %n", &line, &used) != 1 || line < 1 || !used ||
-		    !err[used])
-			abort(); /* a refusal names its line and says why */
+		fz_check_refusal(err, "fuzz.keys");
 	} else if (rc != 0) {
 		abort();
 	}

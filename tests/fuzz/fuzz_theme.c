@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "../../screens/app.h"
+#include "fuzz_text.h"
 
 static const char *const app_roles[] = {
 #define FZ_ROLE(name) #name,
@@ -53,10 +54,7 @@ static void parse_one(const char *text, const struct ui_theme *fallback)
 	char err[256] = "";
 	int rc = ui_theme_parse(&t, text, "fuzz.theme", fallback, err, sizeof err);
 	if (rc == -1) {
-		int line = 0, used = 0;
-		if (sscanf(err, "fuzz.theme:%d: %n", &line, &used) != 1 || line < 1 || !used ||
-		    !err[used])
-			abort(); /* a refusal names its line and says why */
+		fz_check_refusal(err, "fuzz.theme");
 		if (strcmp(t.name, "fuzz") != 0 || t.styles[0].fg != 42)
 			abort();
 		return;
@@ -80,11 +78,9 @@ static void parse_one(const char *text, const struct ui_theme *fallback)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *text = malloc(size + 1);
+	char *text = fz_text(data, size);
 	if (!text)
 		return 0;
-	memcpy(text, data, size);
-	text[size] = 0; /* a file is read as text: it ends at its first NUL */
 	parse_one(text, &base);
 	parse_one(text, NULL);
 	free(text);

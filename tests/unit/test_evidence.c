@@ -77,6 +77,13 @@ static const struct fx_resp *download(struct fx *f, const struct kx_principal *w
 	return r;
 }
 
+/* The default tenant's whole test window exported by the admin, as downloaded. */
+static const struct fx_resp *window_bundle(struct fx *f)
+{
+	cJSON *ex = export(f, &f->admin, "default", WINDOW_FROM, WINDOW_TO);
+	return download(f, &f->admin, "default", fx_str(ex, "id"));
+}
+
 struct checks {
 	int passed, drift, not_replayable;
 };
@@ -354,8 +361,7 @@ static void test_dropped_added_reordered_receipts(void **state)
 	struct fx *f = *state;
 	for (int i = 0; i < 4; i++)
 		fx_incident(f, &f->admin, "filler", "sev4");
-	cJSON *ex = export(f, &f->admin, "default", WINDOW_FROM, WINDOW_TO);
-	const struct fx_resp *r = download(f, &f->admin, "default", fx_str(ex, "id"));
+	const struct fx_resp *r = window_bundle(f);
 	static const char *const insider_says[] = {"does not follow", "does not follow",
 						   "does not follow"};
 	for (int how = DROP; how <= REORDER; how++) {
@@ -413,8 +419,7 @@ static void test_proofs_json_framing(void **state)
 	struct fx *f = *state;
 	for (int i = 0; i < 3; i++)
 		fx_incident(f, &f->admin, "filler", "sev4");
-	cJSON *ex = export(f, &f->admin, "default", WINDOW_FROM, WINDOW_TO);
-	const struct fx_resp *r = download(f, &f->admin, "default", fx_str(ex, "id"));
+	const struct fx_resp *r = window_bundle(f);
 	enum { EXTRA, PRETTY, TRAILING, NO_CLOSE, CASES };
 	static const char *const says[CASES] = {"proofs for", "not proofs against",
 						"not proofs against", "not proofs against"};
@@ -459,8 +464,7 @@ static void test_planted_secrets_are_redacted_and_logged(void **state)
 {
 	struct fx *f = *state;
 	plant_secrets(f);
-	cJSON *ex = export(f, &f->admin, "default", WINDOW_FROM, WINDOW_TO);
-	const struct fx_resp *r = download(f, &f->admin, "default", fx_str(ex, "id"));
+	const struct fx_resp *r = window_bundle(f);
 	struct kx_bundle_report rep;
 	verify_ok(f, r->raw, r->raw_len, &rep);
 	assert_true(rep.redacted_decisions > 0);
@@ -539,8 +543,7 @@ static void test_tenant_redaction_rules(void **state)
 			  "{\"title\":\"see ACME-4711\",\"severity\":\"sev3\",\"region\":\"mars-1\"}",
 			  NULL),
 		  201);
-	cJSON *ex = export(f, &f->admin, "default", WINDOW_FROM, WINDOW_TO);
-	const struct fx_resp *r = download(f, &f->admin, "default", fx_str(ex, "id"));
+	const struct fx_resp *r = window_bundle(f);
 	struct kx_bundle_report rep;
 	verify_ok(f, r->raw, r->raw_len, &rep);
 	kx_bundle_report_free(&rep);
@@ -573,8 +576,7 @@ static void test_replay_reports_redacted_as_not_replayable(void **state)
 	fx_expect(fx_call(f, &f->admin, "incident.create", NULL,
 			  "{\"title\":\"mail bob@example.org\",\"severity\":\"sev2\"}", NULL),
 		  201);
-	cJSON *ex = export(f, &f->admin, "default", WINDOW_FROM, WINDOW_TO);
-	const struct fx_resp *r = download(f, &f->admin, "default", fx_str(ex, "id"));
+	const struct fx_resp *r = window_bundle(f);
 	struct kx_bundle_report rep;
 	struct checks c = {0};
 	struct kx_error err = {0};
