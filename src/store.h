@@ -55,8 +55,8 @@ void store_savepoint_rollback(struct store *s);
 /* Did a statement of the current transaction fail for the store's own reasons (it timed out,
  * was cancelled, the database went away) rather than the caller's input? Getters answer such
  * a failure as "no row", which must not reach a client as a 404: -1 with err (503) when one
- * did, else 0. PostgreSQL tracks them; SQLite's reads wait on no other connection (WAL) and
- * answer 0. */
+ * did, else 0. Both stores record the first such failure since the transaction or its latest
+ * savepoint began (a group's members share one SQLite transaction). */
 int store_txn_failure(struct store *s, struct kx_error *err);
 
 /* Serialises writers of one scope (e.g. a tenant's ledger, an idempotency key) across every

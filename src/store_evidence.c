@@ -82,7 +82,7 @@ cJSON *lite_evidence_list(struct store *base, const char *tenant_id, const char 
 	store_bind_text(st, 1, tenant_id);
 	store_bind_text(st, 2, after_id);
 	sqlite3_bind_int(st, 3, limit + 1);
-	return store_all_rows(st);
+	return store_all_rows(s, st);
 }
 
 cJSON *lite_evidence_get(struct store *base, const char *tenant_id, const char *id)
@@ -95,7 +95,7 @@ cJSON *lite_evidence_get(struct store *base, const char *tenant_id, const char *
 		return NULL;
 	store_bind_text(st, 1, tenant_id);
 	store_bind_text(st, 2, id);
-	return store_one_row(st);
+	return store_one_row(s, st);
 }
 
 /* A bundle made by klaxon before bundles were files is a blob in evidence_bundles. */

@@ -30,7 +30,7 @@ cJSON *lite_exception_list(struct store *base, const char *tenant_id, bool open_
 		return NULL;
 	store_bind_text(st, 1, tenant_id);
 	sqlite3_bind_int(st, 2, open_only);
-	return store_all_rows(st);
+	return store_all_rows(s, st);
 }
 
 int lite_exception_acknowledge(struct store *base, const char *tenant_id, const char *receipt_id,

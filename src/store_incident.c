@@ -55,7 +55,7 @@ cJSON *lite_incident_get(struct store *base, const char *tenant_id, const char *
 		return NULL;
 	store_bind_text(st, 1, tenant_id);
 	store_bind_text(st, 2, id);
-	return store_one_row(st);
+	return store_one_row(s, st);
 }
 
 /* Keyset pages must seek to the cursor, not scan up to it: "?5 IS NULL OR id < ?5" hides the
@@ -102,7 +102,7 @@ cJSON *lite_incident_list(struct store *base, const char *tenant_id,
 	store_bind_text(st, 4, f->q);
 	store_bind_text(st, 5, f->after_id ? f->after_id : "~"); /* '~' sorts after every id */
 	sqlite3_bind_int(st, 6, f->limit + 1);
-	return store_all_rows(st);
+	return store_all_rows(s, st);
 }
 
 int lite_timeline_insert(struct store *base, const char *tenant_id, const cJSON *ev,
@@ -135,5 +135,5 @@ cJSON *lite_timeline_list(struct store *base, const char *tenant_id, const char 
 	store_bind_text(st, 2, incident_id);
 	store_bind_text(st, 3, after_id ? after_id : ""); /* a seek, as in store_incident_list */
 	sqlite3_bind_int(st, 4, limit + 1);
-	return store_all_rows(st);
+	return store_all_rows(s, st);
 }

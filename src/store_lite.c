@@ -19,7 +19,13 @@ int store_fail(struct store_lite *s, struct kx_error *err)
 	if (rc == SQLITE_CONSTRAINT)
 		return kx_error_set(err, 409, "conflict", NULL, "store constraint: %s",
 				    sqlite3_errmsg(s->db));
-	return kx_error_set(err, 503, "unavailable", NULL, "store: %s", sqlite3_errmsg(s->db));
+	struct kx_error mine;
+	kx_error_set(&mine, 503, "unavailable", NULL, "store: %s", sqlite3_errmsg(s->db));
+	if (!s->failed.status)
+		s->failed = mine;
+	if (err)
+		*err = mine;
+	return -1;
 }
 
 sqlite3_stmt *store_stmt(struct store_lite *s, const char *sql, struct kx_error *err)
@@ -100,18 +106,24 @@ cJSON *store_row_object(sqlite3_stmt *st)
 	return o;
 }
 
-cJSON *store_one_row(sqlite3_stmt *st)
+cJSON *store_one_row(struct store_lite *s, sqlite3_stmt *st)
 {
-	cJSON *o = sqlite3_step(st) == SQLITE_ROW ? store_row_object(st) : NULL;
+	int rc = sqlite3_step(st);
+	cJSON *o = rc == SQLITE_ROW ? store_row_object(st) : NULL;
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		store_fail(s, NULL);
 	sqlite3_reset(st);
 	return o;
 }
 
-cJSON *store_all_rows(sqlite3_stmt *st)
+cJSON *store_all_rows(struct store_lite *s, sqlite3_stmt *st)
 {
 	cJSON *a = cJSON_CreateArray();
-	while (a && sqlite3_step(st) == SQLITE_ROW)
+	int rc;
+	while (a && (rc = sqlite3_step(st)) == SQLITE_ROW)
 		cJSON_AddItemToArray(a, store_row_object(st));
+	if (a && rc != SQLITE_DONE)
+		store_fail(s, NULL);
 	sqlite3_reset(st);
 	return a;
 }
@@ -298,12 +310,14 @@ int lite_schema_version(struct store *base)
 int lite_begin(struct store *base, struct kx_error *err)
 {
 	struct store_lite *s = lite(base);
+	kx_error_clear(&s->failed);
 	return run(s, SQL_BEGIN_IMMEDIATE, err);
 }
 
 int lite_begin_read(struct store *base, struct kx_error *err)
 {
 	struct store_lite *s = lite(base);
+	kx_error_clear(&s->failed);
 	return run(s, SQL_BEGIN, err);
 }
 
@@ -326,8 +340,14 @@ void lite_rollback(struct store *base)
 
 int lite_txn_failure(struct store *base, struct kx_error *err)
 {
-	(void)base, (void)err;
-	return 0;
+	struct store_lite *s = lite(base);
+	/* Not conditioned on an open transaction: SQLite rolls one back by itself on some
+	 * failures (out of memory, a full disk), and those must still be reported. */
+	if (!s->failed.status)
+		return 0;
+	if (err)
+		*err = s->failed;
+	return -1;
 }
 
 int lite_savepoint(struct store *base, struct kx_error *err)
@@ -335,6 +355,8 @@ int lite_savepoint(struct store *base, struct kx_error *err)
 	struct store_lite *s = lite(base);
 	if (run(s, SQL_SAVEPOINT, err))
 		return -1;
+	/* A group's members share its transaction: each answers for its own statements. */
+	kx_error_clear(&s->failed);
 	s->savepoint_depth++;
 	return 0;
 }

@@ -19,6 +19,9 @@ struct store_lite {
 	} cache[STORE_STMT_CACHE];
 	int n_cached;
 	int savepoint_depth;
+	/* The first failure of SQLite's own (not a constraint) since the transaction or its
+	 * latest savepoint began (store_txn_failure); failed.status 0: none. */
+	struct kx_error failed;
 };
 
 static inline struct store_lite *lite(struct store *s)
@@ -43,13 +46,16 @@ int store_bind_member(sqlite3_stmt *st, int i, const cJSON *obj, const char *nam
 /* The current row as an object keyed by column name: text, integer and null columns as such;
  * a column whose name ends in "_json" is parsed and stored without that suffix. */
 cJSON *store_row_object(sqlite3_stmt *st);
-/* Steps a query expecting zero or one row: the row as an object, or NULL. */
-cJSON *store_one_row(sqlite3_stmt *st);
-/* Steps a query to its end: every row as an object in an array. */
-cJSON *store_all_rows(sqlite3_stmt *st);
+/* Steps a query expecting zero or one row: the row as an object, or NULL (no row, or a failure
+ * that store_txn_failure then reports). */
+cJSON *store_one_row(struct store_lite *s, sqlite3_stmt *st);
+/* Steps a query to its end: every row as an object in an array (the rows read before a
+ * failure, which store_txn_failure then reports). */
+cJSON *store_all_rows(struct store_lite *s, sqlite3_stmt *st);
 /* Runs a statement that returns no rows (steps to DONE); maps SQLite failures onto err. */
 int store_step_done(struct store_lite *s, sqlite3_stmt *st, struct kx_error *err);
-/* A 503 "unavailable" naming SQLite's own message. */
+/* A 503 "unavailable" naming SQLite's own message (a constraint: 409), recorded for
+ * store_txn_failure when it is not a constraint. */
 int store_fail(struct store_lite *s, struct kx_error *err);
 
 /* Evidence bundles as files beside the store (store_bundle.c). keep: the spooled bundle

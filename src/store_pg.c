@@ -394,7 +394,11 @@ int pg_txn_failure(struct store *base, struct kx_error *err)
 
 int pg_savepoint(struct store *base, struct kx_error *err)
 {
-	return run(pg(base), "SAVEPOINT kx_op", err);
+	struct store_pg *s = pg(base);
+	if (run(s, "SAVEPOINT kx_op", err))
+		return -1;
+	kx_error_clear(&s->failed); /* it took: nothing before it had failed */
+	return 0;
 }
 
 int pg_savepoint_release(struct store *base, struct kx_error *err)

@@ -45,7 +45,7 @@ cJSON *lite_signing_key_get(struct store *base, const char *tenant_id, const cha
 	if (!st)
 		return NULL;
 	store_bind_text(st, 2, key_id);
-	return store_one_row(st);
+	return store_one_row(s, st);
 }
 
 cJSON *lite_signing_key_list(struct store *base, const char *tenant_id)
@@ -54,7 +54,7 @@ cJSON *lite_signing_key_list(struct store *base, const char *tenant_id)
 	static const char sql[] = "SELECT key_id, name, public_key, created_at, revoked_at"
 				  " FROM signing_keys WHERE tenant_id = ? ORDER BY created_at, key_id";
 	sqlite3_stmt *st = bound(s, sql, NULL, tenant_id);
-	return st ? store_all_rows(st) : NULL;
+	return st ? store_all_rows(s, st) : NULL;
 }
 
 int lite_signing_key_revoke(struct store *base, const char *tenant_id, const char *key_id,
@@ -113,7 +113,7 @@ cJSON *lite_runbook_get(struct store *base, const char *tenant_id, const char *i
 		return NULL;
 	store_bind_text(st, 2, id);
 	sqlite3_bind_int(st, 3, version);
-	return store_one_row(st);
+	return store_one_row(s, st);
 }
 
 cJSON *lite_runbook_by_digest(struct store *base, const char *tenant_id, const char *id,
@@ -127,7 +127,7 @@ cJSON *lite_runbook_by_digest(struct store *base, const char *tenant_id, const c
 		return NULL;
 	store_bind_text(st, 2, id);
 	store_bind_text(st, 3, digest);
-	return store_one_row(st);
+	return store_one_row(s, st);
 }
 
 cJSON *lite_runbook_list(struct store *base, const char *tenant_id)
@@ -137,7 +137,7 @@ cJSON *lite_runbook_list(struct store *base, const char *tenant_id)
 				  " AND version = (SELECT MAX(version) FROM runbooks"
 				  " WHERE tenant_id = ?1 AND id = r.id) ORDER BY id";
 	sqlite3_stmt *st = bound(s, sql, NULL, tenant_id);
-	return st ? store_all_rows(st) : NULL;
+	return st ? store_all_rows(s, st) : NULL;
 }
 
 int lite_execution_insert(struct store *base, const char *tenant_id, const cJSON *ex,
@@ -186,7 +186,7 @@ cJSON *lite_execution_get(struct store *base, const char *tenant_id, const char 
 	if (!st)
 		return NULL;
 	store_bind_text(st, 2, id);
-	return store_one_row(st);
+	return store_one_row(s, st);
 }
 
 cJSON *lite_execution_list(struct store *base, const char *tenant_id, const char *status,
@@ -203,7 +203,7 @@ cJSON *lite_execution_list(struct store *base, const char *tenant_id, const char
 	store_bind_text(st, 3, incident_id);
 	store_bind_text(st, 4, after_id);
 	sqlite3_bind_int(st, 5, limit + 1);
-	return store_all_rows(st);
+	return store_all_rows(s, st);
 }
 
 int lite_step_insert(struct store *base, const char *tenant_id, const char *execution_id,
@@ -251,7 +251,7 @@ cJSON *lite_step_list(struct store *base, const char *tenant_id, const char *exe
 	if (!st)
 		return NULL;
 	store_bind_text(st, 2, execution_id);
-	return store_all_rows(st);
+	return store_all_rows(s, st);
 }
 
 int lite_approval_insert(struct store *base, const char *tenant_id, const cJSON *a,
@@ -307,7 +307,7 @@ cJSON *lite_approvals_pending(struct store *base, const char *tenant_id, int lim
 	if (!st)
 		return NULL;
 	sqlite3_bind_int(st, 2, limit + 1);
-	return store_all_rows(st);
+	return store_all_rows(s, st);
 }
 
 int64_t lite_pending_approvals_all(struct store *base)

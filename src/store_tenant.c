@@ -47,7 +47,7 @@ cJSON *lite_tenant_get(struct store *base, const char *tenant_id)
 	if (!st)
 		return NULL;
 	store_bind_text(st, 1, tenant_id);
-	return store_one_row(st);
+	return store_one_row(s, st);
 }
 
 cJSON *lite_tenant_find(struct store *base, const char *id_or_name)
@@ -61,7 +61,7 @@ cJSON *lite_tenant_find(struct store *base, const char *id_or_name)
 	if (!st)
 		return NULL;
 	store_bind_text(st, 1, id_or_name);
-	cJSON *rows = store_all_rows(st);
+	cJSON *rows = store_all_rows(s, st);
 	cJSON *found = NULL;
 	if (cJSON_GetArraySize(rows) == 1) /* a name must be unique to name a tenant */
 		found = cJSON_DetachItemFromArray(rows, 0);
@@ -74,7 +74,7 @@ cJSON *lite_tenant_list(struct store *base)
 	struct store_lite *s = lite(base);
 	static const char sql[] = "SELECT " TENANT_COLS " FROM tenants ORDER BY created_at, id";
 	sqlite3_stmt *st = store_stmt(s, sql, NULL);
-	return st ? store_all_rows(st) : NULL;
+	return st ? store_all_rows(s, st) : NULL;
 }
 
 int lite_actor_insert(struct store *base, const char *tenant_id, const cJSON *a,
@@ -117,7 +117,7 @@ cJSON *lite_actor_get(struct store *base, const char *tenant_id, const char *id_
 			return NULL;
 		store_bind_text(st, 1, tenant_id);
 		store_bind_text(st, 2, id_or_name);
-		a = store_one_row(st);
+		a = store_one_row(s, st);
 	}
 	return a;
 }
@@ -152,7 +152,7 @@ cJSON *lite_actor_list(struct store *base, const char *tenant_id)
 	if (!st)
 		return NULL;
 	store_bind_text(st, 1, tenant_id);
-	return store_all_rows(st);
+	return store_all_rows(s, st);
 }
 
 int lite_actor_update(struct store *base, const char *tenant_id, const cJSON *a,
@@ -264,5 +264,5 @@ cJSON *lite_doc_get(struct store *base, enum store_doc_kind kind, const char *te
 	store_bind_text(st, 1, tenant_id);
 	store_bind_text(st, 2, doc_kind_name(kind));
 	sqlite3_bind_int(st, 3, version);
-	return store_one_row(st);
+	return store_one_row(s, st);
 }
