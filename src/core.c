@@ -129,8 +129,6 @@ static struct kx_core *core_new(const struct kx_core_options *opt, bool create,
 		return NULL;
 	}
 	pthread_mutex_init(&core->lock, NULL);
-	pthread_cond_init(&core->group_done, NULL);
-	atomic_init(&core->writers_waiting, 0);
 	core_pools_init(core, store_is_url(opt->db_path));
 	pthread_mutex_init(&core->stats_lock, NULL);
 	pthread_mutex_init(&core->workers_lock, NULL);
@@ -204,7 +202,6 @@ void kx_core_close(struct kx_core *core)
 	ledger_cache_free(core->ledger_nodes);
 	minisign_seckey_wipe(&core->key);
 	pthread_mutex_destroy(&core->lock);
-	pthread_cond_destroy(&core->group_done);
 	pthread_mutex_destroy(&core->stats_lock);
 	pthread_mutex_destroy(&core->workers_lock);
 	free(core);

@@ -15,11 +15,12 @@
 #define CORE_READERS_MAX 8
 #define CORE_WRITERS_MAX 4 /* PostgreSQL: write transactions of one instance at once */
 #define CORE_POOL_MAX 8
-#define CORE_GROUP_MAX 64   /* members of one group commit at most */
-#define CORE_GROUP_RING 1024 /* commit results kept for members still waking up */
+#define CORE_GROUP_MAX 64 /* members of one group commit at most */
+#define CORE_SEAL_MAX 16  /* ledgers a group seals at its end; more are sealed at once */
 
 struct ledger_cache;
 struct policy_cache;
+struct core_write_req;
 
 /* Connections taken one at a time (core_write.c), opened on demand, up to max. */
 struct core_pool {
@@ -32,14 +33,11 @@ struct core_pool {
 
 struct kx_core {
 	struct store *store;  /* the writer connection (SQLite; bootstrap on PostgreSQL) */
-	pthread_mutex_t lock; /* held while the writer is used (core_write.c) */
-	/* Group commit: mutations share one transaction, one SAVEPOINT each, and one fsync. */
-	pthread_cond_t group_done;
-	bool group_open;
-	uint64_t group_gen, committed_gen;
-	int group_members;
-	int group_rc[CORE_GROUP_RING];
-	atomic_int writers_waiting;
+	/* Group commit (core_write.c): writes queue up, and one thread at a time, the leader,
+	 * runs the queued ones in one transaction, one SAVEPOINT each, with one fsync. */
+	pthread_mutex_t lock; /* guards the queue and `leading` */
+	struct core_write_req *queue, *queue_tail;
+	bool leading;
 	/* Readers: queries run on their own connections and see committed data only. */
 	struct core_pool readers;
 	/* PostgreSQL: each mutation in its own transaction on a pooled connection, several at
@@ -92,6 +90,12 @@ typedef int (*core_write_fn)(void *cls, struct kx_error *err);
 int core_write(struct kx_core *core, core_write_fn fn, void *cls, struct kx_error *err);
 /* The connection of the write transaction the calling thread is in (core->store outside). */
 struct store *core_writer(struct kx_core *core);
+/* Notes that the calling thread's write group appended to tenant's ledger, which the group
+ * then seals before it commits (ledger_seal). -1 outside a group, or when the group has no
+ * room left for another tenant: the caller seals at once. */
+int core_write_appended(const char *tenant_id);
+/* How many writes are queued for the next group (the tests' view of grouping). */
+int core_write_queued(struct kx_core *core);
 void core_pools_init(struct kx_core *core, bool pooled_writes);
 void core_pools_close(struct kx_core *core);
 /* A reader connection for one query (waits while all are busy); give it back after. */

@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "clock.h"
 #include "core.h"
+#include "ledger.h"
 
 /* ---- pools ---- */
 
@@ -87,6 +89,53 @@ struct store *core_writer(struct kx_core *core)
 	return current_writer ? current_writer : core->store;
 }
 
+/* The ledgers a write group appended to, each sealed once before the group commits. */
+struct core_seal {
+	int n;
+	char tenant[CORE_SEAL_MAX][64];
+};
+
+static _Thread_local struct core_seal *current_seal;
+
+int core_write_appended(const char *tenant_id)
+{
+	struct core_seal *g = current_seal;
+	if (!g || strlen(tenant_id) >= sizeof g->tenant[0])
+		return -1;
+	for (int i = 0; i < g->n; i++)
+		if (strcmp(g->tenant[i], tenant_id) == 0)
+			return 0;
+	if (g->n == CORE_SEAL_MAX)
+		return -1;
+	memcpy(g->tenant[g->n++], tenant_id, strlen(tenant_id) + 1);
+	return 0;
+}
+
+/* A ledger a member appended to and then rolled back is sealed at the size it is back to,
+ * which has its checkpoint already: ledger_seal then signs nothing. */
+static int seal_ledgers(struct kx_core *core, struct store *s, const struct core_seal *g,
+			struct kx_error *err)
+{
+	char now[KX_TIME_LEN];
+	kx_time_format(kx_clock_now_ms(), now);
+	for (int i = 0; i < g->n; i++)
+		if (ledger_seal(core, s, g->tenant[i], now, err))
+			return -1;
+	return 0;
+}
+
+/* Runs fn with s as the thread's writer, its appends noted in g. */
+static int run_in(struct store *s, struct core_seal *g, core_write_fn fn, void *cls,
+		  struct kx_error *err)
+{
+	current_writer = s;
+	current_seal = g;
+	int rc = fn(cls, err);
+	current_writer = NULL;
+	current_seal = NULL;
+	return rc;
+}
+
 /* PostgreSQL: the mutation alone in a transaction of its own on a pooled connection; other
  * threads' mutations run beside it on theirs, ordered per tenant by the ledger lock. */
 static int pooled_write(struct kx_core *core, core_write_fn fn, void *cls, struct kx_error *err)
@@ -96,10 +145,11 @@ static int pooled_write(struct kx_core *core, core_write_fn fn, void *cls, struc
 		pool_release(&core->writers, s);
 		return -1;
 	}
-	current_writer = s;
-	int rc = fn(cls, err);
-	current_writer = NULL;
+	struct core_seal seal = {0};
+	int rc = run_in(s, &seal, fn, cls, err);
 	struct kx_error commit_err = {0};
+	if (rc == 0 && seal_ledgers(core, s, &seal, err) != 0)
+		rc = -1;
 	if (rc != 0)
 		store_rollback(s);
 	else if (store_commit(s, &commit_err) != 0)
@@ -110,57 +160,123 @@ static int pooled_write(struct kx_core *core, core_write_fn fn, void *cls, struc
 	return rc;
 }
 
-static void group_commit(struct kx_core *core, uint64_t gen)
+/* One caller's write, queued until a leader runs it. */
+struct core_write_req {
+	core_write_fn fn;
+	void *cls;
+	struct kx_error *err;
+	int rc;
+	bool done;
+	pthread_cond_t wake; /* done, or the caller is to lead */
+	struct core_write_req *next;
+};
+
+static struct core_write_req *queue_pop(struct kx_core *core)
 {
-	struct kx_error err = {0};
-	int rc = store_commit(core->store, &err);
-	core->group_open = false;
-	core->committed_gen = gen;
-	core->group_rc[gen % CORE_GROUP_RING] = rc;
-	pthread_cond_broadcast(&core->group_done);
+	struct core_write_req *r = core->queue;
+	if (r && !(core->queue = r->next))
+		core->queue_tail = NULL;
+	return r;
+}
+
+/* One member in its SAVEPOINT of the group's transaction. */
+static int member_run(struct kx_core *core, struct core_seal *seal, struct core_write_req *r)
+{
+	int rc = store_savepoint(core->store, r->err);
+	if (rc != 0)
+		return rc;
+	rc = run_in(core->store, seal, r->fn, r->cls, r->err);
+	if (rc == 0)
+		rc = store_savepoint_release(core->store, r->err);
+	else
+		store_savepoint_rollback(core->store);
+	return rc;
+}
+
+/* The leader's work, entered and left with core->lock held: runs what is queued as one group
+ * (taking callers that queue while it runs, up to CORE_GROUP_MAX), commits it once and wakes
+ * its members. The lock is let go while statements run, so that callers can queue. */
+static void group_run(struct kx_core *core)
+{
+	struct core_write_req *members = NULL, **tail = &members;
+	struct core_seal seal = {0};
+	struct kx_error begin_err = {0};
+	pthread_mutex_unlock(&core->lock);
+	int begun = store_begin(core->store, &begin_err);
+	pthread_mutex_lock(&core->lock);
+	struct core_write_req *r;
+	for (int n = 0; n < CORE_GROUP_MAX && (r = queue_pop(core)); n++) {
+		*tail = r;
+		tail = &r->next;
+		pthread_mutex_unlock(&core->lock);
+		if (begun == 0)
+			r->rc = member_run(core, &seal, r);
+		else
+			*r->err = begin_err, r->rc = -1;
+		pthread_mutex_lock(&core->lock);
+	}
+	*tail = NULL;
+	pthread_mutex_unlock(&core->lock);
+	/* A group whose checkpoints cannot be signed commits nothing. */
+	struct kx_error commit_err = {0};
+	int committed = 0;
+	if (begun == 0 && seal_ledgers(core, core->store, &seal, &commit_err) != 0) {
+		store_rollback(core->store);
+		committed = -1;
+	} else if (begun == 0) {
+		committed = store_commit(core->store, &commit_err);
+	}
+	pthread_mutex_lock(&core->lock);
+	while ((r = members)) {
+		members = r->next;
+		if (committed != 0 && r->rc == 0)
+			r->rc = kx_error_set(r->err, 503, "unavailable", NULL,
+					     "the store could not commit (disk full or I/O error): "
+					     "nothing was changed");
+		r->done = true;
+		pthread_cond_signal(&r->wake);
+	}
 }
 
 int core_write(struct kx_core *core, core_write_fn fn, void *cls, struct kx_error *err)
 {
 	if (core->writers.max > 0)
 		return pooled_write(core, fn, cls, err);
-	atomic_fetch_add(&core->writers_waiting, 1);
+	struct core_write_req me = {.fn = fn, .cls = cls, .err = err};
+	pthread_cond_init(&me.wake, NULL);
 	pthread_mutex_lock(&core->lock);
-	atomic_fetch_sub(&core->writers_waiting, 1);
-	if (!core->group_open) {
-		if (store_begin(core->store, err)) {
-			pthread_mutex_unlock(&core->lock);
-			return -1;
-		}
-		core->group_open = true;
-		core->group_gen++;
-		core->group_members = 0;
-	}
-	uint64_t gen = core->group_gen;
-	int rc = store_savepoint(core->store, err);
-	if (rc == 0) {
-		current_writer = core->store;
-		rc = fn(cls, err);
-		current_writer = NULL;
-		if (rc == 0)
-			rc = store_savepoint_release(core->store, err);
-		else
-			store_savepoint_rollback(core->store);
-	}
-	core->group_members++;
-	/* Commit when nobody else is queued for the writer (a burst has ended) or the group is
-	 * full; otherwise leave it to a later member and wait for it. */
-	if (atomic_load(&core->writers_waiting) == 0 || core->group_members >= CORE_GROUP_MAX)
-		group_commit(core, gen);
+	if (core->queue_tail)
+		core->queue_tail->next = &me;
 	else
-		while (core->committed_gen < gen)
-			pthread_cond_wait(&core->group_done, &core->lock);
-	int committed = core->group_rc[gen % CORE_GROUP_RING];
+		core->queue = &me;
+	core->queue_tail = &me;
+	/* One leader at a time runs every member of a group back to back: no hand-over of a
+	 * lock (and a thread wake-up) between two members. */
+	while (!me.done) {
+		if (core->leading) {
+			pthread_cond_wait(&me.wake, &core->lock);
+			continue;
+		}
+		core->leading = true;
+		group_run(core);
+		core->leading = false;
+		/* Who queued meanwhile leads the next group. */
+		if (core->queue)
+			pthread_cond_signal(&core->queue->wake);
+	}
 	pthread_mutex_unlock(&core->lock);
-	if (committed != 0 && rc == 0)
-		rc = kx_error_set(err, 503, "unavailable", NULL,
-				  "the store could not commit (disk full or I/O error): nothing was changed");
-	return rc;
+	pthread_cond_destroy(&me.wake);
+	return me.rc;
+}
+
+int core_write_queued(struct kx_core *core)
+{
+	int n = 0;
+	pthread_mutex_lock(&core->lock);
+	for (const struct core_write_req *r = core->queue; r; r = r->next)
+		n++;
+	pthread_mutex_unlock(&core->lock);
+	return n;
 }
 
 void core_pools_init(struct kx_core *core, bool pooled_writes)

@@ -209,6 +209,9 @@ static int redact_record(struct build *b, cJSON *rec, enum evidence_member file,
 static int write_checkpoints(struct build *b)
 {
 	const char *t = b->rq->tenant_id;
+	/* Receipts of this write group's earlier members have no checkpoint yet. */
+	if (ledger_seal(b->core, b->s, t, b->rq->created_at, b->err))
+		return -1;
 	char *note = store_checkpoint_get(b->s, t, 0, &b->size);
 	if (!note)
 		return kx_error_set(b->err, 503, "unavailable", NULL, "tenant %s has no checkpoint", t);

@@ -95,17 +95,32 @@ int ledger_append(struct kx_core *core, const char *tenant_id, cJSON *receipt,
 	int rc = store_receipt_insert(s, &row, err);
 	if (rc == 0)
 		rc = store_leaf_nodes(s, tenant_id, (uint64_t)size, leaf, err);
+	if (rc == 0 && core_write_appended(tenant_id) != 0)
+		rc = ledger_seal(core, s, tenant_id, now, err);
+	cJSON_free(leaf);
+	return rc;
+}
+
+int ledger_seal(struct kx_core *core, struct store *s, const char *tenant_id, const char *now,
+		struct kx_error *err)
+{
+	if (ledger_lock(s, tenant_id, err))
+		return -1;
+	int64_t size = store_ledger_size(s, tenant_id);
+	uint64_t latest = 0;
+	free(store_checkpoint_get(s, tenant_id, 0, &latest));
+	if (size < 0)
+		return kx_error_set(err, 503, "unavailable", NULL, "ledger size unreadable");
+	if ((uint64_t)size == latest)
+		return 0;
 	merkle_hash root;
 	struct node_source src = {s, tenant_id};
-	if (rc == 0 && merkle_root(stored_node, &src, (uint64_t)size + 1, root) != 0)
-		rc = kx_error_set(err, 503, "unavailable", NULL, "ledger root unreadable");
-	char *note = rc == 0 ? sign_checkpoint(core, tenant_id, (uint64_t)size + 1, root) : NULL;
-	if (rc == 0 && !note)
-		rc = kx_error_set(err, 503, "unavailable", NULL, "checkpoint signing failed");
-	if (rc == 0)
-		rc = store_checkpoint_insert(s, tenant_id, (uint64_t)size + 1, root, note, now, err);
+	if (merkle_root(stored_node, &src, (uint64_t)size, root) != 0)
+		return kx_error_set(err, 503, "unavailable", NULL, "ledger root unreadable");
+	char *note = sign_checkpoint(core, tenant_id, (uint64_t)size, root);
+	int rc = note ? store_checkpoint_insert(s, tenant_id, (uint64_t)size, root, note, now, err)
+		      : kx_error_set(err, 503, "unavailable", NULL, "checkpoint signing failed");
 	free(note);
-	cJSON_free(leaf);
 	return rc;
 }
 

@@ -1,5 +1,5 @@
 /* The per-tenant Merkle ledger over the store: appending a receipt as a leaf (O(log n) node
- * writes), signed checkpoints at every size, inclusion and consistency proofs read from stored
+ * writes), a signed checkpoint at the end of each write group, inclusion and consistency proofs read from stored
  * perfect-subtree nodes, and verification that recomputes everything from the leaves. */
 #ifndef KX_LEDGER_H
 #define KX_LEDGER_H
@@ -15,10 +15,18 @@
 int ledger_lock(struct store *s, const char *tenant_id, struct kx_error *err);
 
 /* Appends `receipt` (without seq and leaf_index, which are set here) to tenant's ledger:
- * serialises it once into its leaf bytes, stores it, its nodes and a signed checkpoint.
- * Runs inside the caller's transaction. 0, or -1 with err. */
+ * serialises it once into its leaf bytes, stores it and its nodes. Runs inside the caller's
+ * transaction; its checkpoint is signed when the write group seals (core_write), or here
+ * outside one. 0, or -1 with err. */
 int ledger_append(struct kx_core *core, const char *tenant_id, cJSON *receipt,
 		  const char *now, struct kx_error *err);
+
+/* Signs and stores the checkpoint of tenant's ledger at its size in the caller's transaction,
+ * unless the latest checkpoint has that size already. A write group seals each ledger it
+ * appended to once, before it commits (one signature per group, not per receipt); whoever
+ * reads the latest checkpoint inside a write transaction seals first. 0, or -1 with err. */
+int ledger_seal(struct kx_core *core, struct store *s, const char *tenant_id, const char *now,
+		struct kx_error *err);
 
 /* The C2SP origin line of a tenant's log. */
 void ledger_origin(const char *tenant_id, char *out, size_t len);
