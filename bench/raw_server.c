@@ -125,12 +125,12 @@ int main(int argc, char **argv)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	/* klaxond's default pool (server/http.c): four threads per core, at least eight; or
+	/* klaxond's default pool (server/http.c): sixteen threads per core, at least 32; or
 	 * KX_THREADS, as klaxond's `threads` setting would be. */
 	const char *te = getenv("KX_THREADS");
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	unsigned threads = te && atoi(te) > 0 ? (unsigned)atoi(te)
-					      : (unsigned)(cores > 2 ? 4 * cores : 8);
+					      : (unsigned)(cores > 2 ? 16 * cores : 32);
 	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(argv[2])),
 				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	struct MHD_Daemon *d = MHD_start_daemon(

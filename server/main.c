@@ -299,7 +299,8 @@ static int cmd_serve(const struct args *a)
 				      .command_steps_on = command_steps_on,
 				      .command_steps_cls = &cfg,
 				      .usage_retention_days = cfg.usage_retention_days,
-				      .statement_timeout_s = cfg.statement_timeout_s};
+				      .statement_timeout_s = cfg.statement_timeout_s,
+				      .sync_behind = true};
 	struct kx_error err = {0};
 	struct kx_core *core = kx_core_open(&opt, &err);
 	int rc = 1;

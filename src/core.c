@@ -129,6 +129,10 @@ static struct kx_core *core_new(const struct kx_core_options *opt, bool create,
 		return NULL;
 	}
 	pthread_mutex_init(&core->lock, NULL);
+	pthread_cond_init(&core->work, NULL);
+	pthread_cond_init(&core->sync_work, NULL);
+	pthread_cond_init(&core->durable_cond, NULL);
+	core->wal_fd = -1;
 	core_pools_init(core, store_is_url(opt->db_path));
 	pthread_mutex_init(&core->stats_lock, NULL);
 	pthread_mutex_init(&core->workers_lock, NULL);
@@ -145,11 +149,14 @@ static struct kx_core *core_new(const struct kx_core_options *opt, bool create,
 	if (core->meter && opt->usage_retention_days)
 		metering_set_retention(core->meter, (int64_t)opt->usage_retention_days * 86400000);
 	core->statement_timeout_ms = (int)opt->statement_timeout_s * 1000;
-	struct store_options so = {.create = create, .synchronous_full = !opt->synchronous_normal,
+	core->sync_behind = opt->sync_behind && !store_is_url(opt->db_path);
+	struct store_options so = {.create = create,
+				   .synchronous_full = !opt->synchronous_normal && !core->sync_behind,
 				   .vfs = opt->vfs,
 				   .statement_timeout_ms = core->statement_timeout_ms};
 	core->store = store_open(opt->db_path, &so, err);
-	if (!core->store || !core->meter || !core->policies || !core->ledger_nodes) {
+	if (!core->store || !core->meter || !core->policies || !core->ledger_nodes ||
+	    (core->sync_behind && core_writer_start(core, err))) {
 		kx_core_close(core);
 		return NULL;
 	}
@@ -195,6 +202,7 @@ void kx_core_close(struct kx_core *core)
 	core_workers_reap(core, true); /* running commands are killed, their ends recorded */
 	if (core->store && core->meter)
 		kx_core_flush_usage(core);
+	core_writer_stop(core);
 	core_pools_close(core);
 	store_close(core->store);
 	metering_free(core->meter);
@@ -202,6 +210,11 @@ void kx_core_close(struct kx_core *core)
 	ledger_cache_free(core->ledger_nodes);
 	minisign_seckey_wipe(&core->key);
 	pthread_mutex_destroy(&core->lock);
+	pthread_cond_destroy(&core->work);
+	pthread_cond_destroy(&core->sync_work);
+	pthread_cond_destroy(&core->durable_cond);
+	if (core->wal_fd >= 0)
+		close(core->wal_fd);
 	pthread_mutex_destroy(&core->stats_lock);
 	pthread_mutex_destroy(&core->workers_lock);
 	free(core);

@@ -35,9 +35,23 @@ struct kx_core {
 	struct store *store;  /* the writer connection (SQLite; bootstrap on PostgreSQL) */
 	/* Group commit (core_write.c): writes queue up, and one thread at a time, the leader,
 	 * runs the queued ones in one transaction, one SAVEPOINT each, with one fsync. */
-	pthread_mutex_t lock; /* guards the queue and `leading` */
+	pthread_mutex_t lock; /* guards the queue, `leading` and the sync state below */
 	struct core_write_req *queue, *queue_tail;
 	bool leading;
+	/* kx_core_options.sync_behind: a writer thread runs the queued groups one after another
+	 * and commits each without an fsync; a sync thread syncs the WAL (wal_fd) behind it, one
+	 * fdatasync for every group committed meanwhile, and only then wakes their members.
+	 * Groups are numbered: `visible` before a group's commit, `durable` once it is synced.
+	 * A failed sync stops all writes (`sync_failed`) until a restart. */
+	bool sync_behind, stopping, threads_started;
+	pthread_t writer_thread, sync_thread;
+	pthread_cond_t work, sync_work, durable_cond;
+	struct core_write_req *unsynced, *unsynced_tail; /* committed, waiting for the sync */
+	bool unsynced_commit;                             /* some of them need the fdatasync */
+	uint64_t unsynced_gen;
+	int wal_fd;
+	_Atomic uint64_t visible, durable;
+	bool sync_failed;
 	/* Readers: queries run on their own connections and see committed data only. */
 	struct core_pool readers;
 	/* PostgreSQL: each mutation in its own transaction on a pooled connection, several at
@@ -96,6 +110,13 @@ struct store *core_writer(struct kx_core *core);
 int core_write_appended(const char *tenant_id);
 /* How many writes are queued for the next group (the tests' view of grouping). */
 int core_write_queued(struct kx_core *core);
+/* Waits until every group the caller's reads may have seen is durable (sync_behind; at once
+ * otherwise): a query answers nothing that a power loss could still take back. */
+void core_wait_durable(struct kx_core *core);
+/* sync_behind: starts the writer and sync threads (0, or -1 with err); stops them once every
+ * queued write is done. */
+int core_writer_start(struct kx_core *core, struct kx_error *err);
+void core_writer_stop(struct kx_core *core);
 void core_pools_init(struct kx_core *core, bool pooled_writes);
 void core_pools_close(struct kx_core *core);
 /* A reader connection for one query (waits while all are busy); give it back after. */

@@ -1,11 +1,16 @@
-/* Concurrency in the core. Writes on SQLite: every mutation runs in its own SAVEPOINT inside
- * one shared transaction, and the last member of a burst commits the group — one fsync for
- * all of them, and no member answers before its group is durable (FACTS.md: durability costs
- * one fsync per commit). Writes on PostgreSQL: a pool of connections, one transaction per
- * mutation, several at once. Reads: a small pool of connections that never wait for the
- * writer and see committed data only. */
+/* Concurrency in the core. Writes on SQLite go in groups: writes queue, and one group at a
+ * time runs every queued write in its own SAVEPOINT of one transaction, signs each ledger's
+ * checkpoint once, and commits — one fsync for all of them; no member answers before its
+ * group is durable (FACTS.md: durability costs one fsync per commit). Embedded, the caller
+ * that finds no group running runs the next (leader mode). klaxond (sync_behind) has a writer
+ * thread run the groups back to back and a sync thread make them durable behind it, so that
+ * one group's fsync overlaps the next group's statements. Writes on PostgreSQL: a pool of
+ * connections, one transaction per mutation, several at once. Reads: a small pool of
+ * connections that never wait for the writer and see committed data only. */
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "clock.h"
 #include "core.h"
@@ -160,14 +165,14 @@ static int pooled_write(struct kx_core *core, core_write_fn fn, void *cls, struc
 	return rc;
 }
 
-/* One caller's write, queued until a leader runs it. */
+/* One caller's write, queued until a group runs it. */
 struct core_write_req {
 	core_write_fn fn;
 	void *cls;
 	struct kx_error *err;
 	int rc;
 	bool done;
-	pthread_cond_t wake; /* done, or the caller is to lead */
+	pthread_cond_t wake; /* done, or (leader mode) the caller is to lead */
 	struct core_write_req *next;
 };
 
@@ -193,17 +198,65 @@ static int member_run(struct kx_core *core, struct core_seal *seal, struct core_
 	return rc;
 }
 
-/* The leader's work, entered and left with core->lock held: runs what is queued as one group
- * (taking callers that queue while it runs, up to CORE_GROUP_MAX), commits it once and wakes
- * its members. The lock is let go while statements run, so that callers can queue. */
-static void group_run(struct kx_core *core)
+/* sync_behind: the WAL's own descriptor, opened by the writer once the first group has made
+ * the file. SQLite does not sync a WAL in this mode, so the file's directory entry is made
+ * durable here, once. */
+static int wal_open(struct kx_core *core)
+{
+	if (core->wal_fd >= 0)
+		return 0;
+	char path[sizeof core->db_path + 8];
+	snprintf(path, sizeof path, "%s-wal", core->db_path);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	char *slash = strrchr(path, '/');
+	if (slash)
+		*(slash == path ? slash + 1 : slash) = 0;
+	int dir = open(slash ? path : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0 || fsync(dir) != 0) {
+		if (dir >= 0)
+			close(dir);
+		close(fd);
+		return -1;
+	}
+	close(dir);
+	core->wal_fd = fd;
+	return 0;
+}
+
+static void fail_members(struct core_write_req *members, bool synced)
+{
+	for (struct core_write_req *r = members; r; r = r->next)
+		if (r->rc == 0)
+			r->rc = synced ? kx_error_set(r->err, 503, "unavailable", NULL,
+						      "the store could not commit (disk full or I/O "
+						      "error): nothing was changed")
+				       : kx_error_set(r->err, 503, "unavailable", NULL,
+						      "the store failed to sync this change: it may "
+						      "not survive a power loss; klaxond takes no "
+						      "changes until restarted");
+}
+
+/* Runs what is queued as one group (taking callers that queue while it runs, up to
+ * CORE_GROUP_MAX), seals its ledgers and commits it once. Entered and left with core->lock
+ * held, which is let go while statements run so that callers can queue. Returns the group's
+ * members; *gen is its number once its commit was tried (sync_behind), else 0. */
+static struct core_write_req *group_run(struct kx_core *core, uint64_t *gen)
 {
 	struct core_write_req *members = NULL, **tail = &members;
 	struct core_seal seal = {0};
-	struct kx_error begin_err = {0};
-	pthread_mutex_unlock(&core->lock);
-	int begun = store_begin(core->store, &begin_err);
-	pthread_mutex_lock(&core->lock);
+	struct kx_error err = {0};
+	int begun = -1;
+	*gen = 0;
+	if (core->sync_failed) {
+		kx_error_set(&err, 503, "unavailable", NULL,
+			     "the store failed to sync; klaxond takes no changes until restarted");
+	} else {
+		pthread_mutex_unlock(&core->lock);
+		begun = store_begin(core->store, &err);
+		pthread_mutex_lock(&core->lock);
+	}
 	struct core_write_req *r;
 	for (int n = 0; n < CORE_GROUP_MAX && (r = queue_pop(core)); n++) {
 		*tail = r;
@@ -212,30 +265,152 @@ static void group_run(struct kx_core *core)
 		if (begun == 0)
 			r->rc = member_run(core, &seal, r);
 		else
-			*r->err = begin_err, r->rc = -1;
+			*r->err = err, r->rc = -1;
 		pthread_mutex_lock(&core->lock);
 	}
 	*tail = NULL;
+	if (begun != 0)
+		return members;
 	pthread_mutex_unlock(&core->lock);
+	int committed = -1;
 	/* A group whose checkpoints cannot be signed commits nothing. */
-	struct kx_error commit_err = {0};
-	int committed = 0;
-	if (begun == 0 && seal_ledgers(core, core->store, &seal, &commit_err) != 0) {
+	if (seal_ledgers(core, core->store, &seal, &err) != 0) {
 		store_rollback(core->store);
-		committed = -1;
-	} else if (begun == 0) {
-		committed = store_commit(core->store, &commit_err);
+	} else {
+		if (core->sync_behind) /* before its rows can be seen (core_wait_durable) */
+			*gen = atomic_fetch_add(&core->visible, 1) + 1;
+		committed = store_commit(core->store, &err);
 	}
 	pthread_mutex_lock(&core->lock);
+	if (committed != 0)
+		fail_members(members, true);
+	else if (core->sync_behind && wal_open(core) != 0)
+		core->sync_failed = true; /* committed, and cannot be synced */
+	else if (core->sync_behind)
+		core->unsynced_commit = true;
+	return members;
+}
+
+static void wake_members(struct core_write_req *members)
+{
+	struct core_write_req *r;
 	while ((r = members)) {
 		members = r->next;
-		if (committed != 0 && r->rc == 0)
-			r->rc = kx_error_set(r->err, 503, "unavailable", NULL,
-					     "the store could not commit (disk full or I/O error): "
-					     "nothing was changed");
 		r->done = true;
 		pthread_cond_signal(&r->wake);
 	}
+}
+
+/* ---- leader mode (embedded): the caller that finds no group running runs the next ---- */
+
+static void leader_write(struct kx_core *core, struct core_write_req *me)
+{
+	/* One leader at a time runs every member of a group back to back: no hand-over of a
+	 * lock (and a thread wake-up) between two members. */
+	while (!me->done) {
+		if (core->leading) {
+			pthread_cond_wait(&me->wake, &core->lock);
+			continue;
+		}
+		core->leading = true;
+		uint64_t gen;
+		struct core_write_req *members = group_run(core, &gen);
+		core->leading = false;
+		/* Whoever queued meanwhile leads the next group, before this one's members wake. */
+		if (core->queue)
+			pthread_cond_signal(&core->queue->wake);
+		wake_members(members);
+	}
+}
+
+/* ---- sync_behind (klaxond on SQLite): a writer thread and a sync thread ---- */
+
+static void *writer_main(void *arg)
+{
+	struct kx_core *core = arg;
+	pthread_mutex_lock(&core->lock);
+	for (;;) {
+		while (!core->queue && !core->stopping)
+			pthread_cond_wait(&core->work, &core->lock);
+		if (!core->queue)
+			break;
+		uint64_t gen;
+		struct core_write_req *members = group_run(core, &gen);
+		if (core->unsynced_tail)
+			core->unsynced_tail->next = members;
+		else
+			core->unsynced = members;
+		for (; members; members = members->next)
+			core->unsynced_tail = members;
+		if (gen)
+			core->unsynced_gen = gen;
+		pthread_cond_signal(&core->sync_work);
+	}
+	pthread_mutex_unlock(&core->lock);
+	return NULL;
+}
+
+/* One fdatasync covers every group committed before it; groups become durable in order. */
+static void *sync_main(void *arg)
+{
+	struct kx_core *core = arg;
+	pthread_mutex_lock(&core->lock);
+	for (;;) {
+		while (!core->unsynced && !core->stopping)
+			pthread_cond_wait(&core->sync_work, &core->lock);
+		if (!core->unsynced)
+			break;
+		struct core_write_req *members = core->unsynced;
+		bool commit = core->unsynced_commit;
+		uint64_t gen = core->unsynced_gen;
+		core->unsynced = core->unsynced_tail = NULL;
+		core->unsynced_commit = false;
+		pthread_mutex_unlock(&core->lock);
+		int rc = commit ? fdatasync(core->wal_fd) : 0;
+		pthread_mutex_lock(&core->lock);
+		if (rc != 0)
+			core->sync_failed = true;
+		if (core->sync_failed)
+			fail_members(members, false);
+		if (gen > atomic_load(&core->durable))
+			atomic_store(&core->durable, gen);
+		pthread_cond_broadcast(&core->durable_cond);
+		wake_members(members);
+	}
+	pthread_mutex_unlock(&core->lock);
+	return NULL;
+}
+
+int core_writer_start(struct kx_core *core, struct kx_error *err)
+{
+	if (pthread_create(&core->writer_thread, NULL, writer_main, core) != 0)
+		return kx_error_set(err, 503, "unavailable", NULL, "cannot start the writer thread");
+	if (pthread_create(&core->sync_thread, NULL, sync_main, core) != 0) {
+		pthread_mutex_lock(&core->lock);
+		core->stopping = true;
+		pthread_cond_signal(&core->work);
+		pthread_mutex_unlock(&core->lock);
+		pthread_join(core->writer_thread, NULL);
+		return kx_error_set(err, 503, "unavailable", NULL, "cannot start the sync thread");
+	}
+	core->threads_started = true;
+	return 0;
+}
+
+void core_writer_stop(struct kx_core *core)
+{
+	if (!core->threads_started)
+		return;
+	pthread_mutex_lock(&core->lock);
+	core->stopping = true;
+	pthread_cond_signal(&core->work);
+	pthread_mutex_unlock(&core->lock);
+	pthread_join(core->writer_thread, NULL); /* it runs what is queued first */
+	pthread_mutex_lock(&core->lock);
+	pthread_cond_signal(&core->sync_work);
+	pthread_mutex_unlock(&core->lock);
+	pthread_join(core->sync_thread, NULL);
+	core->threads_started = false;
 }
 
 int core_write(struct kx_core *core, core_write_fn fn, void *cls, struct kx_error *err)
@@ -250,23 +425,29 @@ int core_write(struct kx_core *core, core_write_fn fn, void *cls, struct kx_erro
 	else
 		core->queue = &me;
 	core->queue_tail = &me;
-	/* One leader at a time runs every member of a group back to back: no hand-over of a
-	 * lock (and a thread wake-up) between two members. */
-	while (!me.done) {
-		if (core->leading) {
+	if (core->threads_started) {
+		pthread_cond_signal(&core->work);
+		while (!me.done)
 			pthread_cond_wait(&me.wake, &core->lock);
-			continue;
-		}
-		core->leading = true;
-		group_run(core);
-		core->leading = false;
-		/* Who queued meanwhile leads the next group. */
-		if (core->queue)
-			pthread_cond_signal(&core->queue->wake);
+	} else {
+		leader_write(core, &me);
 	}
 	pthread_mutex_unlock(&core->lock);
 	pthread_cond_destroy(&me.wake);
 	return me.rc;
+}
+
+void core_wait_durable(struct kx_core *core)
+{
+	if (!core->sync_behind)
+		return;
+	uint64_t seen = atomic_load(&core->visible);
+	if (atomic_load(&core->durable) >= seen)
+		return;
+	pthread_mutex_lock(&core->lock);
+	while (atomic_load(&core->durable) < seen)
+		pthread_cond_wait(&core->durable_cond, &core->lock);
+	pthread_mutex_unlock(&core->lock);
 }
 
 int core_write_queued(struct kx_core *core)

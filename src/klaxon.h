@@ -29,6 +29,10 @@ struct kx_core_options {
 	const char *key_path;  /* the server key; NULL: db_path + ".key" */
 	bool embedded;         /* receipts record the OS user (identity is not proven) */
 	bool synchronous_normal; /* trade durability for speed: only for benchmarks of the cost */
+	/* SQLite, many concurrent callers (klaxond): a write group's fsync runs while the next
+	 * group's statements do; each caller still answers only once its group is durable, and
+	 * a query once what it may have read is (core_write.c). */
+	bool sync_behind;
 	/* Command steps: NULL sandbox runs them as the calling user (embedded, the operator). */
 	const struct kx_sandbox *sandbox;
 	/* Are command steps on for this tenant? NULL: on everywhere. */

@@ -122,7 +122,8 @@ static void response_clear(struct kx_response *resp)
 
 /* ---- the context ---- */
 
-static void ctx_free(struct op_ctx *ctx)
+/* The parsed trees a run leaves behind (its answer is printed by then). */
+static void ctx_free_trees(struct op_ctx *ctx)
 {
 	cJSON_Delete(ctx->body);
 	cJSON_Delete(ctx->subject);
@@ -132,6 +133,14 @@ static void ctx_free(struct op_ctx *ctx)
 	if (ctx->state_free)
 		ctx->state_free(ctx->state);
 	cJSON_Delete(ctx->result);
+	ctx->body = ctx->subject = ctx->resource = ctx->change = ctx->loaded = ctx->result = NULL;
+	ctx->state = NULL;
+	ctx->state_free = NULL;
+}
+
+static void ctx_free(struct op_ctx *ctx)
+{
+	ctx_free_trees(ctx);
 	free(ctx->text);
 	free(ctx->location);
 }
@@ -533,6 +542,10 @@ static int mutation_member(void *cls, struct kx_error *err)
 	m->ctx->store = core_writer(m->ctx->core);
 	m->rc = ctx_begin(m->ctx, m->resp) ? -1 : run_mutation(m->ctx, m->resp);
 	store_failed_answer(m->ctx, m->resp, &m->rc);
+	/* Freed on the thread that made them, the group's writer: freed by the caller's thread
+	 * they contended for glibc's arena lock with the writer's next allocations. */
+	if (!m->ctx->after_commit)
+		ctx_free_trees(m->ctx);
 	return m->rc;
 }
 
@@ -583,6 +596,7 @@ static void call_query(struct op_ctx *ctx, struct kx_response *resp)
 		store_rollback(r);
 	}
 	core_reader_release(ctx->core, r);
+	core_wait_durable(ctx->core);
 }
 
 void kx_call(struct kx_core *core, const struct kx_request *req, struct kx_response *resp)

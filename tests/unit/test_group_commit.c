@@ -1,7 +1,9 @@
 /* Group commit (src/core_write.c): concurrent mutations share one transaction, one SAVEPOINT
  * each, and the group signs one checkpoint per ledger before it commits. A write held open by
- * the test keeps a group's leader busy while the other callers queue, so that the group's
- * members are known; free-running writers check that nothing is lost or misordered. */
+ * the test keeps a group running while the other callers queue, so that the next group's
+ * members are known; free-running writers check that nothing is lost. Each test runs twice:
+ * with the caller-led groups of embedded mode and with klaxond's writer and sync threads
+ * (sync_behind), whose failed sync must fail its group and every later write. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,10 +12,12 @@
 #include <cmocka.h>
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core.h"
 #include "core_fixture.h"
@@ -58,10 +62,11 @@ static void wait_queued(struct kx_core *core, int n)
 	}
 }
 
-/* The group's first member: holds the leader until `release` is set. */
+/* A group's only member: holds its group open until `release` is set. */
 struct hold {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
+	atomic_bool entered;
 	bool release;
 };
 
@@ -69,6 +74,7 @@ static int hold_member(void *cls, struct kx_error *err)
 {
 	(void)err;
 	struct hold *h = cls;
+	atomic_store(&h->entered, true);
 	pthread_mutex_lock(&h->lock);
 	while (!h->release)
 		pthread_cond_wait(&h->cond, &h->lock);
@@ -148,7 +154,7 @@ static void test_one_group_signs_once(void **state)
 	pthread_mutex_init(&h.hold.lock, NULL);
 	pthread_cond_init(&h.hold.cond, NULL);
 	assert_int_equal(pthread_create(&h.thread, NULL, hold_thread, &h), 0);
-	while (core_write_queued(f->core) > 0 || !f->core->leading)
+	while (!atomic_load(&h.hold.entered))
 		nanosleep(&(struct timespec){.tv_nsec = 1000000}, NULL);
 
 	struct caller creates[N_GROUPED], exporter;
@@ -236,11 +242,57 @@ static void test_concurrent_creates_all_land(void **state)
 	expect_verified(f);
 }
 
+/* sync_behind: a sync that fails (the WAL's descriptor made a pipe's, where fdatasync fails
+ * with EINVAL) fails the group it covers with a 503, and every write after it, until the core
+ * is opened again; reads still answer. */
+static void test_failed_sync_stops_writes(void **state)
+{
+	struct fx *f = *state;
+	fx_incident(f, &f->admin, "before", "sev3"); /* opens the WAL's descriptor */
+	assert_true(f->core->wal_fd >= 0);
+	int p[2];
+	assert_int_equal(pipe(p), 0);
+	assert_true(dup2(p[0], f->core->wal_fd) >= 0);
+	close(p[0]);
+	close(p[1]);
+	fx_expect_error(fx_call(f, &f->admin, "incident.create", NULL, CREATE_BODY, NULL), 503,
+			"unavailable", NULL);
+	struct fx_resp *r = fx_call(f, &f->admin, "incident.create", NULL, CREATE_BODY, NULL);
+	fx_expect_error(r, 503, "unavailable", NULL);
+	assert_non_null(strstr(fx_str(r->json, "error.message"), "until restarted"));
+	fx_expect(fx_call(f, &f->admin, "incident.list", NULL, NULL, NULL), 200);
+	fx_close(f);
+	fx_open(f);
+	fx_incident(f, &f->admin, "after a restart", "sev3");
+	expect_verified(f);
+}
+
+/* The fixture's store reopened as klaxond opens it. */
+static int behind_setup(void **state)
+{
+	fx_setup(state);
+	struct fx *f = *state;
+	fx_close(f);
+	struct kx_core_options o = {.db_path = f->db, .embedded = true, .sync_behind = true};
+	struct kx_error err = {0};
+	f->core = kx_core_open(&o, &err);
+	if (!f->core)
+		fail_msg("kx_core_open: %s", err.message);
+	assert_true(f->core->sync_behind && f->core->threads_started);
+	return 0;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_one_group_signs_once, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_concurrent_creates_all_land, fx_setup,
+						fx_teardown),
+		{"test_one_group_signs_once (sync_behind)", test_one_group_signs_once, behind_setup,
+		 fx_teardown, NULL},
+		{"test_concurrent_creates_all_land (sync_behind)", test_concurrent_creates_all_land,
+		 behind_setup, fx_teardown, NULL},
+		cmocka_unit_test_setup_teardown(test_failed_sync_stops_writes, behind_setup,
 						fx_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
