@@ -17,6 +17,7 @@
 #define CORE_POOL_MAX 8
 #define CORE_GROUP_MAX 64 /* members of one group commit at most */
 #define CORE_SEAL_MAX 16  /* ledgers a group seals at its end; more are sealed at once */
+#define CORE_CHECKPOINT_EVERY 8 /* syncs between the sync thread's passive checkpoints */
 
 struct ledger_cache;
 struct policy_cache;
@@ -50,6 +51,7 @@ struct kx_core {
 	bool unsynced_commit;                             /* some of them need the fdatasync */
 	uint64_t unsynced_gen;
 	int wal_fd;
+	struct store *checkpointer; /* the sync thread's connection for passive checkpoints */
 	_Atomic uint64_t visible, durable;
 	bool sync_failed;
 	/* Readers: queries run on their own connections and see committed data only. */

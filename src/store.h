@@ -59,6 +59,11 @@ void store_savepoint_rollback(struct store *s);
  * savepoint began (a group's members share one SQLite transaction). */
 int store_txn_failure(struct store *s, struct kx_error *err);
 
+/* SQLite: copies what the WAL holds into the database file as far as readers allow, without
+ * waiting for the writer (a passive checkpoint), so that the writer's own checkpoint, when the
+ * WAL reaches its limit, finds little left to copy. PostgreSQL: nothing. */
+void store_wal_checkpoint(struct store *s);
+
 /* Serialises writers of one scope (e.g. a tenant's ledger, an idempotency key) across every
  * process sharing the store, until the transaction ends. SQLite has a single writer already;
  * PostgreSQL takes a transaction-scoped advisory lock. scope names what is locked. */

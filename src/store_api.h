@@ -19,6 +19,7 @@
 	X(int, savepoint_release, (struct store *s, struct kx_error *err), (s, err)) \
 	V(void, savepoint_rollback, (struct store *s), (s)) \
 	X(int, txn_failure, (struct store *s, struct kx_error *err), (s, err)) \
+	V(void, wal_checkpoint, (struct store *s), (s)) \
 	X(int, lock, (struct store *s, const char *scope, struct kx_error *err), (s, scope, err)) \
 	X(int, meta_set, (struct store *s, const char *key, const char *value, \
 		struct kx_error *err), \

@@ -338,6 +338,11 @@ void lite_rollback(struct store *base)
 		run(s, SQL_ROLLBACK, NULL);
 }
 
+void lite_wal_checkpoint(struct store *base)
+{
+	sqlite3_wal_checkpoint_v2(lite(base)->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+}
+
 int lite_txn_failure(struct store *base, struct kx_error *err)
 {
 	struct store_lite *s = lite(base);

@@ -382,6 +382,11 @@ void pg_rollback(struct store *base)
 	s->scope[0] = '\0'; /* a setting made in the transaction is undone with it */
 }
 
+void pg_wal_checkpoint(struct store *base)
+{
+	(void)base; /* the server checkpoints its own WAL */
+}
+
 int pg_txn_failure(struct store *base, struct kx_error *err)
 {
 	struct store_pg *s = pg(base);
