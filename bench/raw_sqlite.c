@@ -1,8 +1,11 @@
 /* The raw SQLite baselines klaxon's mutation figures are divided by: ~300-byte rows inserted
  * into a fresh WAL database, one per transaction with synchronous=FULL (one fsync each, the
- * floor of a durable single-row write), or 1,000 per transaction; and point reads by key.
+ * floor of a durable single-row write), or 1,000 per transaction; one row into each of 20
+ * tables per transaction (the floor of a durable write that touches as many b-trees as an
+ * `incident.create` does); and point reads by key.
  *
  *   raw_sqlite single|normal|batch DB SECONDS    rows/s ("normal": synchronous=NORMAL)
+ *   raw_sqlite btrees DB SECONDS                 transactions/s, 20 rows in 20 tables each
  *   raw_sqlite pointread DB SECONDS              reads/s, each in its own transaction */
 #include <sqlite3.h>
 #include <stdbool.h>
@@ -79,6 +82,41 @@ static double inserts(const char *path, bool full, int per_txn, double seconds)
 	return (double)n / t;
 }
 
+/* An incident.create writes about 20 b-trees (tables and indexes) and ~3.3 kB; this writes
+ * one ~165-byte row into each of 20 tables per transaction, synchronous=FULL. */
+#define BTREES 20
+static double btree_commits(const char *path, double seconds)
+{
+	sqlite3 *db = open_fresh(path, true);
+	sqlite3_stmt *st[BTREES];
+	for (int i = 0; i < BTREES; i++) {
+		char sql[128];
+		snprintf(sql, sizeof sql, "CREATE TABLE t%d(id INTEGER PRIMARY KEY, payload TEXT)", i);
+		exec(db, sql);
+		snprintf(sql, sizeof sql, "INSERT INTO t%d(payload) VALUES (?)", i);
+		sqlite3_prepare_v2(db, sql, -1, &st[i], NULL);
+	}
+	char buf[PAYLOAD + 1];
+	long n = 0;
+	double t0 = bench_now(), t;
+	do {
+		exec(db, "BEGIN");
+		for (int i = 0; i < BTREES; i++) {
+			payload_of(buf, n);
+			sqlite3_bind_text(st[i], 1, buf, PAYLOAD / 2 + 15, SQLITE_TRANSIENT);
+			if (sqlite3_step(st[i]) != SQLITE_DONE)
+				bench_die(sqlite3_errmsg(db));
+			sqlite3_reset(st[i]);
+		}
+		exec(db, "COMMIT");
+		n++;
+	} while ((t = bench_now() - t0) < seconds);
+	for (int i = 0; i < BTREES; i++)
+		sqlite3_finalize(st[i]);
+	sqlite3_close(db);
+	return (double)n / t;
+}
+
 static double point_reads(const char *path, double seconds)
 {
 	sqlite3 *db = open_fresh(path, true);
@@ -120,7 +158,7 @@ static double point_reads(const char *path, double seconds)
 int main(int argc, char **argv)
 {
 	if (argc != 4) {
-		fprintf(stderr, "usage: raw_sqlite single|normal|batch|pointread DB SECONDS\n");
+		fprintf(stderr, "usage: raw_sqlite single|normal|batch|btrees|pointread DB SECONDS\n");
 		return 2;
 	}
 	const char *mode = argv[1], *db = argv[2];
@@ -131,6 +169,8 @@ int main(int argc, char **argv)
 		bench_result("raw_insert_normal", inserts(db, false, 1, secs), "rows/s");
 	else if (!strcmp(mode, "batch"))
 		bench_result("raw_insert_batch", inserts(db, true, 1000, secs), "rows/s");
+	else if (!strcmp(mode, "btrees"))
+		bench_result("raw_commit_btrees", btree_commits(db, secs), "txn/s");
 	else if (!strcmp(mode, "pointread"))
 		bench_result("raw_point_read", point_reads(db, secs), "reads/s");
 	else

@@ -134,6 +134,7 @@ if wants embedded; then
 	say "embedded: incident.create in a loop against one insert per fsync"
 	for r in $(seq 1 "$RUNS"); do
 		"$BENCH_BIN/raw_sqlite" single "$T/raw.db" 5 | collect emb_
+		"$BENCH_BIN/raw_sqlite" btrees "$T/raw.db" 5 | collect emb_
 		rm -f "$T/e.db"*
 		"$KLAXON" --db "$T/e.db" init >/dev/null
 		"$BENCH_BIN/kx_bench" create "$T/e.db" "$SECS" | collect ""

@@ -225,17 +225,19 @@ static int wal_open(struct kx_core *core)
 	return 0;
 }
 
-static void fail_members(struct core_write_req *members, bool synced)
+/* Members whose own run stood answer for their group: it did not commit (nothing changed),
+ * or it committed and could not be synced. */
+static void fail_members(struct core_write_req *members, bool committed)
 {
 	for (struct core_write_req *r = members; r; r = r->next)
 		if (r->rc == 0)
-			r->rc = synced ? kx_error_set(r->err, 503, "unavailable", NULL,
-						      "the store could not commit (disk full or I/O "
-						      "error): nothing was changed")
-				       : kx_error_set(r->err, 503, "unavailable", NULL,
-						      "the store failed to sync this change: it may "
-						      "not survive a power loss; klaxond takes no "
-						      "changes until restarted");
+			r->rc = committed ? kx_error_set(r->err, 503, "unavailable", NULL,
+							 "the store failed to sync this change: it "
+							 "may not survive a power loss; klaxond takes "
+							 "no changes until restarted")
+					  : kx_error_set(r->err, 503, "unavailable", NULL,
+							 "the store could not commit (disk full or "
+							 "I/O error): nothing was changed");
 }
 
 /* Runs what is queued as one group (taking callers that queue while it runs, up to
@@ -262,10 +264,12 @@ static struct core_write_req *group_run(struct kx_core *core, uint64_t *gen)
 		*tail = r;
 		tail = &r->next;
 		pthread_mutex_unlock(&core->lock);
-		if (begun == 0)
+		if (begun == 0) {
 			r->rc = member_run(core, &seal, r);
-		else
-			*r->err = err, r->rc = -1;
+		} else {
+			*r->err = err;
+			r->rc = -1;
+		}
 		pthread_mutex_lock(&core->lock);
 	}
 	*tail = NULL;
@@ -283,7 +287,7 @@ static struct core_write_req *group_run(struct kx_core *core, uint64_t *gen)
 	}
 	pthread_mutex_lock(&core->lock);
 	if (committed != 0)
-		fail_members(members, true);
+		fail_members(members, false);
 	else if (core->sync_behind && wal_open(core) != 0)
 		core->sync_failed = true; /* committed, and cannot be synced */
 	else if (core->sync_behind)
@@ -385,7 +389,7 @@ static void *sync_main(void *arg)
 		if (rc != 0)
 			core->sync_failed = true;
 		if (core->sync_failed)
-			fail_members(members, false);
+			fail_members(members, true);
 		if (gen > atomic_load(&core->durable))
 			atomic_store(&core->durable, gen);
 		pthread_cond_broadcast(&core->durable_cond);

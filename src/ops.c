@@ -287,8 +287,9 @@ static char *decision_record(const struct op_ctx *ctx, const struct authz *a,
 	cJSON_AddStringToObject(rec, "evaluated_at", ctx->now);
 	if (a->roles_version > 0)
 		cJSON_AddNumberToObject(rec, "roles_version", a->roles_version);
-	cJSON_AddItemToObject(rec, "input", cJSON_Duplicate(a->input, 1));
-	cJSON_AddItemToObject(rec, "explanation", cJSON_Duplicate(a->explanation, 1));
+	/* References, not copies: the record is printed and dropped while a holds them. */
+	cJSON_AddItemReferenceToObject(rec, "input", a->input);
+	cJSON_AddItemReferenceToObject(rec, "explanation", a->explanation);
 	if (override) {
 		cJSON *o = cJSON_Duplicate(override, 1);
 		cJSON_AddStringToObject(o, "justification", ctx->req->override);
@@ -326,7 +327,7 @@ cJSON *ops_write_receipt(struct op_ctx *ctx, const struct authz *a, const cJSON 
 	cJSON_AddStringToObject(r, "action", op_action(ctx->op));
 	cJSON_AddStringToObject(r, "resource", ctx->resource_id);
 	cJSON_AddStringToObject(r, "request_id", ctx->request_id);
-	cJSON_AddItemToObject(r, "decision", cJSON_Duplicate(summary, 1));
+	cJSON_AddItemReferenceToObject(r, "decision", summary);
 	cJSON_AddStringToObject(r, "payload_digest", payload_digest);
 	if (ctx->signature)
 		cJSON_AddStringToObject(r, "signature", ctx->signature);
