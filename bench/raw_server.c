@@ -1,8 +1,9 @@
 /* The raw HTTP baselines klaxond's figures are divided by: a minimal libmicrohttpd server with
- * klaxond's own daemon settings (epoll, an internal thread pool of klaxond's size, the same
+ * klaxond's own daemon settings (a thread per connection, or KX_THREADS' pool; the same
  * connection limits and timeout), answering every request with 200 bytes of JSON; and
  * the same server doing one SQLite point read by key per request (each thread its own
- * connection, each read its own transaction) and answering with the row.
+ * connection, opened at its first request and never closed: a benchmark's connections are
+ * few and long-lived; each read its own transaction) and answering with the row.
  *
  *   raw_server static PORT
  *   raw_server sqlite PORT DB          (DB is made here: 100,000 rows of ~300 bytes)
@@ -125,20 +126,21 @@ int main(int argc, char **argv)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	/* klaxond's default pool (server/http.c): sixteen threads per core, at least 32; or
-	 * KX_THREADS, as klaxond's `threads` setting would be. */
+	/* klaxond's threads (server/http.c): one per connection by default; a pool of
+	 * KX_THREADS, as klaxond's `threads` setting would make. */
 	const char *te = getenv("KX_THREADS");
-	long cores = sysconf(_SC_NPROCESSORS_ONLN);
-	unsigned threads = te && atoi(te) > 0 ? (unsigned)atoi(te)
-					      : (unsigned)(cores > 2 ? 16 * cores : 32);
+	unsigned threads = te && atoi(te) > 0 ? (unsigned)atoi(te) : 0;
+	unsigned flags = threads ? MHD_USE_EPOLL_INTERNAL_THREAD
+				 : MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
+					   MHD_USE_POLL;
 	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(argv[2])),
 				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	struct MHD_Daemon *d = MHD_start_daemon(
-		MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC, 0, NULL, NULL,
-		on_request, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-		MHD_OPTION_THREAD_POOL_SIZE, threads < 1 ? 1u : threads, MHD_OPTION_CONNECTION_LIMIT,
-		4096u, MHD_OPTION_PER_IP_CONNECTION_LIMIT, 1024u, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)128 * 1024, MHD_OPTION_END);
+		flags | MHD_USE_ERROR_LOG | MHD_USE_ITC, 0, NULL, NULL, on_request, NULL,
+		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_CONNECTION_LIMIT, 4096u,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, 1024u, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)128 * 1024,
+		threads ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, threads, MHD_OPTION_END);
 	if (!d)
 		bench_die("cannot start the daemon");
 	fprintf(stderr, "raw_server: %s on port %s\n", argv[1], argv[2]);

@@ -100,7 +100,7 @@ EOF
 		emb_raw_commit_btrees:"one ~165-byte row into each of 20 tables per transaction, \`synchronous=FULL\` (as many b-trees as an \`incident.create\` writes; transactions/s)" \
 		raw_insert_normal:"the same with \`synchronous=NORMAL\`" \
 		raw_insert_batch:"1,000 inserts per transaction (rows/s)" \
-		raw_static_rps:"libmicrohttpd, epoll, klaxond's pool settings, 200 bytes (\`wrk -t2 -c32\`, req/s)" \
+		raw_static_rps:"libmicrohttpd with klaxond's threads (one per connection) and limits, 200 bytes (\`wrk -t2 -c32\`, req/s)" \
 		raw_read_rps:"the same with a SQLite point read by key per request (req/s)" \
 		raw_read_p99_ms:"its p99 latency (ms)" \
 		ed25519_sign:"Ed25519 signatures of 200 bytes (libsodium, /s)" \
@@ -154,10 +154,10 @@ EOF
   transaction, `synchronous=FULL` (each commit an fsync), for 5 s; `batch` 1,000 per
   transaction; `normal` one per transaction with `synchronous=NORMAL`; `btrees` one ~165-byte
   row into each of 20 tables per transaction, `synchronous=FULL`.
-- `bench/raw_server.c`: libmicrohttpd with klaxond's daemon flags (epoll, internal thread pool
-  of klaxond's size, the same connection limits), answering on the second callback (FACTS.md:
+- `bench/raw_server.c`: libmicrohttpd with klaxond's daemon flags (a thread per connection,
+  the same connection limits), answering on the second callback (FACTS.md:
   queueing on the first loses keep-alive); `static` answers 200 bytes, `sqlite` reads one row
-  of 100,000 by key per request (a connection per thread, each read its own transaction).
+  of 100,000 by key per request (a SQLite connection per thread, each read its own transaction).
 - klaxond: `klaxond init`, a tenant and a `responder` actor through the API, then
   `wrk -t2 -c32 -d10s --latency -s bench/post_incident.lua` (POST /incidents with its bearer
   token, a ~300-byte incident) and `wrk ... -s bench/get_random.lua` (GET /incidents/{id} of

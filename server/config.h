@@ -18,7 +18,7 @@ struct server_config {
 	unsigned timeout_s;        /* idle connection timeout (30) */
 	size_t memory_limit;       /* MHD's per-connection buffer (131072) */
 	size_t body_limit;         /* request bodies (1 MiB); larger answer 413 */
-	unsigned threads;          /* 0: sixteen per core, at least 32 */
+	unsigned threads;          /* 0: one per connection; N: a pool of N */
 	unsigned verify_interval_s; /* ledger verification period (3600); 0: only at start */
 	char log_path[512];        /* JSON lines; "" = stderr, "off" = none */
 	bool features[FEATURE_COUNT];

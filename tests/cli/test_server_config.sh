@@ -1,8 +1,11 @@
 # klaxond's configuration and operational endpoints: feature flags globally and per tenant,
-# the body limit, readyz and metrics, a clear refusal on an empty data dir and a bad config.
+# the body limit, a pool of threads instead of one per connection, readyz and metrics, a clear
+# refusal on an empty data dir and a bad config.
 set -e
 . "$(dirname "$0")/lib.sh"
 cat > "$T/klaxond.conf" <<CONF
+[server]
+threads = 4
 # incidents off for everyone but acme
 [features]
 incidents = off
@@ -33,6 +36,16 @@ expect_eq "feature_disabled code" "$(echo "$OUT" | jq -r .error.code)" "feature_
 BIG=$(python3 -c 'print("{\"title\":\"" + "x"*5000 + "\",\"severity\":\"sev3\"}")')
 OUT=$(curl -s -w ' %{http_code}' -X POST "$URL/incidents" -H "Authorization: Bearer $A" -H 'Content-Type: application/json' --data-binary "$BIG")
 expect_match "configured body limit" "$OUT" 'body_too_large.* 413$'
+
+# Twelve creates at once on a pool of four threads: each thread serves several connections.
+POOL=()
+for i in $(seq 12); do
+	curl -s -o /dev/null -w '%{http_code}\n' -X POST "$URL/incidents" -H "Authorization: Bearer $A" \
+		-H 'Content-Type: application/json' -d "{\"title\":\"pool $i\",\"severity\":\"sev3\"}" >"$T/pool.$i" &
+	POOL+=($!)
+done
+wait "${POOL[@]}"
+expect_eq "12 concurrent creates on a pool of 4 threads all answer 201" "$(cat "$T"/pool.* | sort | uniq -c | tr -s ' ')" " 12 201"
 
 expect_eq "readyz" "$(curl -s -o /dev/null -w '%{http_code}' "$URL/readyz")" "200"
 I=$(api POST /incidents "$A" '{"title":"t","severity":"sev3"}' | jq -r .id)
