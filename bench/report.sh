@@ -80,9 +80,9 @@ EOF
 		cat <<EOF
 
 The embedded target against the floor it stands on: an \`incident.create\` writes about 20
-b-trees, and a bare SQLite transaction writing one row into each of 20 tables, one fsync per
-commit, runs at $(div emb_raw_commit_btrees emb_raw_insert_full)x of one insert per fsync in the same runs; the
-embedded loop runs at $(div embedded_create emb_raw_commit_btrees)x of that floor.
+b-trees; a bare SQLite transaction writing one row into each of 20 tables, one fsync per
+commit, runs at $(div emb_raw_commit_btrees emb_raw_insert_full)x of one insert per fsync in the same runs, and the
+embedded loop at $(div embedded_create emb_raw_commit_btrees)x of that floor.
 EOF
 	fi
 	cat <<EOF
