@@ -8,6 +8,7 @@
  * connections, one transaction per mutation, several at once. Reads: a small pool of
  * connections that never wait for the writer and see committed data only. */
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -404,11 +405,23 @@ static void *sync_main(void *arg)
 	return NULL;
 }
 
+/* The core's threads take no signals: the program's own threads decide who does (klaxond
+ * waits for SIGTERM in one; a fatal signal delivered to these would end it at once). */
+static int thread_start(pthread_t *t, void *(*fn)(void *), void *arg)
+{
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	int rc = pthread_create(t, NULL, fn, arg);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return rc;
+}
+
 int core_writer_start(struct kx_core *core, struct kx_error *err)
 {
-	if (pthread_create(&core->writer_thread, NULL, writer_main, core) != 0)
+	if (thread_start(&core->writer_thread, writer_main, core) != 0)
 		return kx_error_set(err, 503, "unavailable", NULL, "cannot start the writer thread");
-	if (pthread_create(&core->sync_thread, NULL, sync_main, core) != 0) {
+	if (thread_start(&core->sync_thread, sync_main, core) != 0) {
 		pthread_mutex_lock(&core->lock);
 		core->stopping = true;
 		pthread_cond_signal(&core->work);
