@@ -34,8 +34,9 @@ struct core_pool {
 
 struct kx_core {
 	struct store *store;  /* the writer connection (SQLite; bootstrap on PostgreSQL) */
-	/* Group commit (core_write.c): writes queue up, and one thread at a time, the leader,
-	 * runs the queued ones in one transaction, one SAVEPOINT each, with one fsync. */
+	/* Group commit (core_write.c): writes queue up, and one thread at a time (the caller
+	 * leading, or klaxond's writer thread) runs the queued ones in one transaction, one
+	 * SAVEPOINT each, with one fsync. */
 	pthread_mutex_t lock; /* guards the queue, `leading` and the sync state below */
 	struct core_write_req *queue, *queue_tail;
 	bool leading;
