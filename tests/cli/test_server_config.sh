@@ -46,6 +46,19 @@ for i in $(seq 12); do
 done
 wait "${POOL[@]}"
 expect_eq "12 concurrent creates on a pool of 4 threads all answer 201" "$(cat "$T"/pool.* | sort | uniq -c | tr -s ' ')" " 12 201"
+# The pool is what serves: ten more open connections add no thread (one per connection would
+# add ten).
+threads() { ls "/proc/$SERVER_PID/task" | wc -l; }
+BEFORE=$(threads)
+IDLE=()
+for i in $(seq 10); do
+	exec {fd}<>"/dev/tcp/127.0.0.1/$PORT"
+	IDLE+=("$fd")
+done
+sleep 0.5
+AFTER=$(threads)
+for fd in "${IDLE[@]}"; do exec {fd}>&-; done
+expect_eq "ten idle connections on a pool start no thread" "$((AFTER - BEFORE))" 0
 
 expect_eq "readyz" "$(curl -s -o /dev/null -w '%{http_code}' "$URL/readyz")" "200"
 I=$(api POST /incidents "$A" '{"title":"t","severity":"sev3"}' | jq -r .id)
