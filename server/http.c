@@ -517,7 +517,7 @@ struct http_server *http_start(struct kx_core *core, const struct server_config 
 	 * the thread serves waits with it, and libmicrohttpd places connections on threads as
 	 * they happen to accept them (two or more on one thread in some runs): by default each
 	 * connection has a thread of its own instead (POST /incidents under 32 clients: 8.1-9.0k/s
-	 * pooled, 10.8-11.4k/s so). `threads = N` asks for a pool of N. */
+	 * on a pool of 32, 10.8-11.4k/s with a thread each). `threads = N` asks for a pool of N. */
 	unsigned flags = cfg->threads ? MHD_USE_EPOLL_INTERNAL_THREAD
 				      : MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
 						MHD_USE_POLL;

@@ -227,7 +227,8 @@ static int serve_until_signal(struct kx_core *core, const struct server_config *
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
-	/* Blocked before any thread starts, so only sigwait below sees them. */
+	/* Blocked before the server's threads start (the core's own take no signals), so only
+	 * sigwait below sees them. */
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	char err[512];
