@@ -342,6 +342,25 @@ static void approval_show(const cJSON *a)
 	       cJSON_GetNumberValue(cJSON_GetObjectItem(a, "required")), print_str(a, "step_status"));
 }
 
+/* The signed step.approve body, asking for the key's passphrase when it has one (from
+ * --passphrase-file, else the terminal); NULL with a message. */
+static char *approval_signed_body(struct cli *c, const char *statement, char *err, size_t errlen)
+{
+	char *pass = NULL;
+	if (keys_encrypted(c->key)) {
+		char prompt[600];
+		snprintf(prompt, sizeof prompt, "passphrase for %s: ", c->key);
+		if (!(pass = keys_read_passphrase(c->passphrase_file, prompt, err, errlen)))
+			return NULL;
+	}
+	char *body = approval_request_body(statement, c->key, pass, err, errlen);
+	if (pass) {
+		sodium_memzero(pass, strlen(pass));
+		free(pass);
+	}
+	return body;
+}
+
 int cmd_approve(struct cli *c)
 {
 	if (c->n_args != 3 || !c->key)
@@ -354,7 +373,7 @@ int cmd_approve(struct cli *c)
 	int status = CLI_REFUSED;
 	char err[512];
 	char *statement = approval_statement(b, c, &status);
-	char *body = statement ? approval_request_body(statement, c->key, err, sizeof err) : NULL;
+	char *body = statement ? approval_signed_body(c, statement, err, sizeof err) : NULL;
 	if (statement && !body)
 		fprintf(stderr, "klaxon: %s\n", err);
 	if (body) {

@@ -50,10 +50,11 @@ char *approval_statement_new(const struct approval_input *in)
 	return text;
 }
 
-char *approval_request_body(const char *statement, const char *key_path, char *err,
-			    size_t errlen)
+char *approval_request_body(const char *statement, const char *key_path, const char *passphrase,
+			    char *err, size_t errlen)
 {
-	char *sig = keys_sign(key_path, statement, strlen(statement), NULL, err, errlen);
+	char *sig = keys_sign_with(key_path, passphrase, statement, strlen(statement), NULL, err,
+				   errlen);
 	if (!sig)
 		return NULL;
 	cJSON *o = cJSON_CreateObject();

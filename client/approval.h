@@ -18,9 +18,10 @@ struct approval_input {
  * field is missing or out of memory. Caller frees. */
 char *approval_statement_new(const struct approval_input *in);
 /* Signs the statement with the secret key at key_path (minisign, prehashed) and returns the
- * body of step.approve, {"statement", "signature"}; NULL with a message in err. A
- * passphrase-protected key is refused with a message that says so. Caller frees. */
-char *approval_request_body(const char *statement, const char *key_path, char *err,
-			    size_t errlen);
+ * body of step.approve, {"statement", "signature"}; NULL with a message in err. passphrase:
+ * that of a protected key, else NULL (a protected key without one, or with a wrong one, is
+ * refused with a message that says so). Caller frees. */
+char *approval_request_body(const char *statement, const char *key_path, const char *passphrase,
+			    char *err, size_t errlen);
 
 #endif

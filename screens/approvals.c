@@ -1,7 +1,9 @@
 /* The approval queue: pending approval gates across runs with their age, risk, quorum and
  * requester; approving or rejecting one shows the exact statement that will be signed, then
  * signs it here with the approver's own key (the secret never leaves this process) and sends
- * it. The key's fingerprint is on screen, checked against the key registered on the actor. */
+ * it. The key's fingerprint is on screen, checked against the key registered on the actor. A
+ * passphrase-protected key's passphrase is a field of the dialog, never drawn, and zeroed as
+ * soon as the statement is signed or the dialog closed. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +31,7 @@ struct approvals {
 	bool have;
 	struct ui_table table;
 	char key_path[1100], key_shown[1100], key_id[17], key_err[300];
+	bool key_locked; /* passphrase-protected: asked for in the dialog, wiped once used */
 	char me[48], my_key_id[24];
 	bool have_session;
 	struct run_dialog dlg;
@@ -83,33 +86,40 @@ static const char *m_key(void *ctx, int row)
 
 /* ---- the queue ---- */
 
+/* The id of a protected key, whose secret half holds it encrypted: from its public key beside
+ * it (minisign's KEY.key and KEY.pub, klaxon keygen's too); "" when there is none. */
+static void locked_key_id(struct approvals *s)
+{
+	char pub[1100], err[200];
+	size_t n = strlen(s->key_path);
+	if (n > 4 && !strcmp(s->key_path + n - 4, ".key") && n < sizeof pub) {
+		snprintf(pub, sizeof pub, "%.*s.pub", (int)(n - 4), s->key_path);
+		if (keys_id(pub, s->key_id, err, sizeof err) == 0)
+			return;
+	}
+	s->key_id[0] = 0;
+}
+
 static void check_key(struct approvals *s)
 {
 	char err[200];
 	s->key_id[0] = s->key_err[0] = 0;
+	s->key_locked = false;
 	if (keys_id(s->key_path, s->key_id, err, sizeof err) == 0)
 		return;
 	s->key_id[0] = 0;
+	if (keys_encrypted(s->key_path)) {
+		s->key_locked = true;
+		locked_key_id(s);
+		return;
+	}
 	size_t n = strlen(s->key_path);
 	if (!strncmp(err, s->key_path, n)) { /* the path as the key line shows it */
 		char rest[80];
 		snprintf(rest, sizeof rest, "%s", err + n);
 		snprintf(err, sizeof err, "%.110s%s", s->key_shown, rest);
 	}
-	/* A key that does not read while minisign's comment calls it encrypted is protected by
-	 * a passphrase, which this console cannot ask for yet. */
-	char rerr[200];
-	char *text = keys_read_file(s->key_path, 4096, NULL, rerr, sizeof rerr);
-	bool encrypted = text && strstr(text, "encrypted secret key");
-	if (text) { /* it may hold key material all the same */
-		explicit_bzero(text, strlen(text));
-		free(text);
-	}
-	if (encrypted)
-		snprintf(s->key_err, sizeof s->key_err, "%.110s is passphrase-protected: the console "
-			 "cannot sign with it yet (klaxon approve can)", s->key_shown);
-	else
-		snprintf(s->key_err, sizeof s->key_err, "%s", err);
+	snprintf(s->key_err, sizeof s->key_err, "%s", err);
 }
 
 static void approvals_fetch(struct screen *base, struct app *a)
@@ -198,6 +208,8 @@ static int open_decision(struct approvals *s, struct app *a, bool reject)
 		 r->runbook);
 	struct ui_form *f = run_dialog_form(&s->dlg, reject ? DLG_REJECT : DLG_APPROVE, title);
 	ui_form_add_text(f, "Reason", "", reject);
+	if (s->key_locked)
+		ui_form_add_secret(f, "Passphrase", true);
 	/* The statement names the runbook version's digest: ask for it while the reason is typed. */
 	struct backend_request req = {.op = "execution.get", .id = s->target.execution};
 	app_request(a, &s->base, &req, TAG_DIGEST, NULL);
@@ -263,10 +275,12 @@ static void ask_sign(struct approvals *s, struct app *a)
 	const char *title = "The statement you sign (exact bytes, one field per line)";
 	statement_lines(&s->dlg, title, s->statement);
 	run_dialog_text(&s->dlg, title, UI_ROLE_DIALOG, "");
-	snprintf(line, sizeof line, "key %s · %.300s", s->key_id, s->key_shown);
+	snprintf(line, sizeof line, "key %s%s · %.300s", s->key_id,
+		 s->key_locked ? " (passphrase-protected)" : "", s->key_shown);
 	run_dialog_text(&s->dlg, title, UI_ROLE_DIM, line);
 	char q[200];
-	snprintf(q, sizeof q, "Sign with key %s and send this %s?", s->key_id,
+	snprintf(q, sizeof q, "Sign with key %s and send this %s?",
+		 s->key_id[0] ? s->key_id : "(its id unknown)",
 		 reject ? "rejection" : "approval");
 	run_dialog_ask(&s->dlg, s->dlg.what, q);
 	(void)a;
@@ -275,11 +289,17 @@ static void ask_sign(struct approvals *s, struct app *a)
 static void send_signed(struct approvals *s, struct app *a)
 {
 	char err[400];
-	char *body = s->statement ? approval_request_body(s->statement, s->key_path, err, sizeof err)
+	const char *pass = s->key_locked ? ui_form_value(&s->dlg.form, 1) : NULL;
+	char *body = s->statement ? approval_request_body(s->statement, s->key_path, pass, err,
+							  sizeof err)
 				  : NULL;
+	ui_form_wipe(&s->dlg.form);
+	if (s->key_locked) /* a retry types it again */
+		s->dlg.form.focus = 1;
 	if (!body) {
 		if (!s->statement)
 			snprintf(err, sizeof err, "no statement");
+		run_dialog_sending(&s->dlg); /* so that the answer reopens the form with the error */
 		run_dialog_answer(&s->dlg, false, err);
 		app_message(a, UI_MSG_ERROR, "not signed: %s", err);
 		return;
@@ -361,21 +381,25 @@ static int approvals_reply(struct screen *base, struct app *a, int tag, void *us
 
 static void draw_key_line(struct approvals *s)
 {
-	char text[1600];
+	char text[1600], id[64];
 	int role = UI_ROLE_DIM;
+	snprintf(id, sizeof id, "%s%s", s->key_id, s->key_locked ? " (passphrase-protected)" : "");
 	if (s->key_err[0]) {
 		snprintf(text, sizeof text, " Key: %s", s->key_err);
 		role = UI_ROLE_ERROR;
+	} else if (s->key_locked && !s->key_id[0]) {
+		snprintf(text, sizeof text, " Key (passphrase-protected; no .pub beside it to show its "
+			 "id) %s %s", ui_glyph(UI_G_VLINE), s->key_shown);
 	} else if (s->have_session && !s->my_key_id[0]) {
 		snprintf(text, sizeof text, " Key %s %s no key is registered on you: approvals will be "
-			 "refused", s->key_id, ui_glyph(UI_G_VLINE));
+			 "refused", id, ui_glyph(UI_G_VLINE));
 		role = UI_ROLE_ERROR;
 	} else if (s->have_session && strcmp(s->my_key_id, s->key_id)) {
-		snprintf(text, sizeof text, " Key %s %s yours is %s: approvals will be refused",
-			 s->key_id, ui_glyph(UI_G_VLINE), s->my_key_id);
+		snprintf(text, sizeof text, " Key %s %s yours is %s: approvals will be refused", id,
+			 ui_glyph(UI_G_VLINE), s->my_key_id);
 		role = UI_ROLE_ERROR;
 	} else {
-		snprintf(text, sizeof text, " Key %s %s %s %s %s", s->key_id, ui_glyph(UI_G_VLINE),
+		snprintf(text, sizeof text, " Key %s %s %s %s %s", id, ui_glyph(UI_G_VLINE),
 			 s->have_session ? "registered on you" : "checking", ui_glyph(UI_G_VLINE),
 			 s->key_shown);
 	}
@@ -446,6 +470,8 @@ static int approvals_key(struct screen *base, struct app *a, int key)
 				 ui_glyph(UI_G_ELLIPSIS));
 	} else if (ev == RD_YES) {
 		send_signed(s, a);
+	} else if (ev == RD_CANCEL) {
+		ui_form_wipe(&s->dlg.form);
 	}
 	return flags | UI_HANDLED;
 }
@@ -480,6 +506,7 @@ static void approvals_free(struct screen *base)
 	free(s->rows);
 	free(s->statement);
 	ui_table_free(&s->table);
+	ui_form_wipe(&s->dlg.form);
 	run_dialog_free(&s->dlg);
 	free(s);
 }

@@ -41,6 +41,42 @@ struct ui_form_field *ui_form_add_choice(struct ui_form *f, const char *label,
 	return fl;
 }
 
+struct ui_form_field *ui_form_add_secret(struct ui_form *f, const char *label, bool required)
+{
+	struct ui_form_field *fl = ui_form_add_text(f, label, "", required);
+	if (fl)
+		fl->secret = true;
+	return fl;
+}
+
+void ui_form_wipe(struct ui_form *f)
+{
+	for (int i = 0; i < f->n_fields; i++) {
+		struct ui_input *in = &f->fields[i].input;
+		if (!f->fields[i].secret)
+			continue;
+		explicit_bzero(in->text, sizeof in->text);
+		in->len = in->cursor = 0;
+		in->scroll = 0;
+	}
+}
+
+/* A secret field as drawn: one * per character of its text, the cursor where it is. */
+static void draw_secret(struct ui_input *in, WINDOW *w, int y, int x, int width, int role,
+			bool focus)
+{
+	struct ui_input shown = {.scroll = in->scroll};
+	for (size_t i = 0; i < in->len && shown.len + 1 < sizeof shown.text; i++) {
+		if (((unsigned char)in->text[i] & 0xC0) == 0x80)
+			continue; /* a UTF-8 continuation byte: the same character */
+		if (i < in->cursor)
+			shown.cursor++;
+		shown.text[shown.len++] = '*';
+	}
+	ui_input_draw(&shown, w, y, x, width, role, focus);
+	in->scroll = shown.scroll;
+}
+
 const char *ui_form_value(const struct ui_form *f, int field)
 {
 	if (field < 0 || field >= f->n_fields)
@@ -144,6 +180,8 @@ void ui_form_draw(struct ui_form *f, WINDOW *w)
 					    c == fl->choice ? role : UI_ROLE_DIALOG, item);
 				cx += cw + 1;
 			}
+		} else if (fl->secret) {
+			draw_secret(&fl->input, w, row, in_x, in_w, role, focus);
 		} else {
 			ui_input_draw(&fl->input, w, row, in_x, in_w, role, focus);
 		}

@@ -295,6 +295,7 @@ struct ui_form_field {
 	const char *choices[UI_FORM_MAX_CHOICES];
 	int n_choices, choice;
 	bool required;
+	bool secret; /* a passphrase: drawn as one * per character, wiped by ui_form_wipe */
 };
 struct ui_form {
 	char title[128];
@@ -310,6 +311,10 @@ struct ui_form_field *ui_form_add_text(struct ui_form *f, const char *label, con
 				       bool required);
 struct ui_form_field *ui_form_add_choice(struct ui_form *f, const char *label,
 					 const char *const *choices, int n, int selected);
+/* A text field whose characters are never drawn (a passphrase). */
+struct ui_form_field *ui_form_add_secret(struct ui_form *f, const char *label, bool required);
+/* Zeroes what the secret fields hold (every byte of their buffers) and empties them. */
+void ui_form_wipe(struct ui_form *f);
 /* UI_FORM_SUBMIT when Enter is pressed with every required field filled. */
 int ui_form_key(struct ui_form *f, int key, int *flags);
 const char *ui_form_value(const struct ui_form *f, int field);

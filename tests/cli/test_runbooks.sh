@@ -94,8 +94,18 @@ OUT=$(api POST "/run-executions/$EX/steps/gate:approve" "$A1" "$(cat approval.js
 expect_eq "a replayed approval is refused" "$(echo "$OUT" | jq -r .error.code)" "conflict"
 expect_eq "an approval step is not executed" "$(api POST "/run-executions/$EX/steps/gate:execute" "$BOSS" '{}' | jq -r .error.code)" "approval_required"
 expect_eq "steps run in order" "$(api POST "/run-executions/$EX/steps/two:execute" "$BOSS" '{}' | jq -r .error.code)" "step_out_of_order"
-sign_approval bob "$A2" approve
-OUT=$(api POST "/run-executions/$EX/steps/gate:approve" "$A2" "$(cat approval.json)")
+# The second approval through `klaxon approve`, with a passphrase-protected key made by the
+# stock minisign: a wrong passphrase signs and sends nothing, the right one counts.
+printf 'dee pass\ndee pass\n' | minisign -G -p dee.pub -s dee.key >/dev/null 2>&1
+A4=$(api POST /tenants/acme/actors "$BOSS" "$(jq -n --arg k "$(tail -1 dee.pub)" \
+	'{name:"dee",roles:["approver"],public_key:$k}')" | jq -r .token)
+printf 'not it\n' > dee.wrong
+printf 'dee pass\n' > dee.pass
+expect_status 1 "$K" --server "$URL" --token "$A4" approve "$EX" gate --key dee.key --passphrase-file dee.wrong
+expect_match "a wrong passphrase is named" "$ERR" "wrong passphrase"
+gate_status() { api GET "/run-executions/$EX" "$BOSS" | jq -r '.steps[] | select(.id == "gate") | .status'; }
+expect_eq "and nothing was sent" "$(gate_status)" "awaiting_approval"
+expect_status 0 "$K" --server "$URL" --token "$A4" --json approve "$EX" gate --key dee.key --passphrase-file dee.pass
 expect_eq "quorum of two met" "$(echo "$OUT" | jq -r .step_status)" "succeeded"
 RCP=$(echo "$OUT" | jq -r .receipt_id)
 expect_match "the approval receipt carries the signature" "$(api GET "/receipts/$RCP" "$BOSS" | jq -r .signature)" "untrusted comment"

@@ -46,11 +46,13 @@ DOC
 K runbook publish cache.json --key author.key >/dev/null
 K incident declare --title "Edge hit ratio dropped" --severity sev2 >/dev/null
 
-# This console's approval key is passphrase-protected: the queue must say it cannot use it.
+# This console's approval key is passphrase-protected: the queue shows its id (from
+# locked.pub beside it) and that it is protected.
 printf 'not a good passphrase\n' >pass.txt
 LOCKED=
-if K keygen -o locked.key --protect --passphrase-file pass.txt >/dev/null 2>&1; then
+if LOCKED_ID=$(K keygen -o locked.key --protect --passphrase-file pass.txt 2>/dev/null); then
 	LOCKED=1
+	LOCKED_ID=${LOCKED_ID##*key id }
 	mkdir -p "$T/home/config/klaxon"
 	printf 'approval_key = %s\n' "$T/locked.key" >"$T/home/config/klaxon/config"
 fi
@@ -97,7 +99,7 @@ keys t
 wait_for "rolled_back"
 if [ -n "$LOCKED" ]; then
 	keys A
-	wait_for "locked.key is passphrase-protected: the console cannot sign with it yet"
+	wait_for "Key $LOCKED_ID (passphrase-protected)"
 	keys q
 fi
 keys Q
@@ -125,7 +127,8 @@ api() { curl -sf -X "$1" "$URL$2" -H "Authorization: Bearer $3" -H 'Content-Type
 api POST /tenants "$ADMIN" '{"id":"acme","name":"Acme"}' >/dev/null
 BOSS=$(api POST /tenants/acme/actors "$ADMIN" '{"name":"boss","roles":["tenant-admin"]}' | jq -r .token)
 RILEY=$(api POST /tenants/acme/actors "$BOSS" '{"name":"riley","roles":["commander"]}' | jq -r .token)
-minisign -G -W -p ann.pub -s ann.key >/dev/null
+# The approver's key is passphrase-protected, made by the stock minisign.
+printf 'ann pass\nann pass\n' | minisign -G -p ann.pub -s ann.key >/dev/null 2>&1
 ANN=$(api POST /tenants/acme/actors "$BOSS" "$(jq -n --arg k "$(pub_line ann.pub)" \
 	'{name:"ann",roles:["approver"],public_key:$k}')" | jq -r .token)
 [ -n "$ANN" ] && [ "$ANN" != null ] || { echo "no approver token" >&2; exit 1; }
@@ -173,15 +176,31 @@ wait_for "registered on you"
 # The fingerprint minisign printed, which drops leading zeros (%llX); the console shows all 16
 # digits, as key ids are everywhere else.
 wait_for "Key $(printf '%16s' "$(sed -n 's/.*minisign public key //p' ann.pub)" | tr ' ' 0)"
+wait_for "(passphrase-protected) │ registered on you"
 keys a
 wait_for "Approve step gate of db-failover"
+wait_for "Passphrase"
 type_text "checked the replica lag"
+keys Enter
+wait_for "Passphrase is required"
+# A wrong passphrase: nothing is signed or sent, the form comes back with the field empty.
+type_text "ann pasz"
+wait_for "********"
+keys Enter
+wait_for "The statement you sign"
+keys y
+wait_for "wrong passphrase" 30
+screen | grep -qF "********" && bad "the passphrase field was not emptied" || ok
+"$KLAXON" --server "$URL" --token "$RILEY" approvals --json | jq -e '.items[0].granted == 0' >/dev/null \
+	&& ok || bad "a wrong passphrase sent an approval"
+type_text "ann pass"
 keys Enter
 wait_for "The statement you sign"
 wait_for '"decision":"approve",'
 wait_for '"reason":"checked the replica lag",'
+screen | grep -qF "ann pas" && bad "the passphrase is on screen" || ok
 keys y
-wait_for "approved db-failover/gate: 1 of 1"
+wait_for "approved db-failover/gate: 1 of 1" 30
 wait_for "0 pending"
 wait_for "no approvals pending"
 keys C-c
