@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "digest.h"
@@ -269,6 +270,91 @@ static bool is_bundle_name(const char *name)
 		if (!strchr("0123456789abcdef", name[i]))
 			return false;
 	return true;
+}
+
+/* ---- files that no record names ---- */
+
+#define BUNDLE_SPOOL_STALE_S (24 * 3600) /* a spool file untouched this long has no export */
+
+static int name_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, BUNDLE_NAME_LEN);
+}
+
+static bool is_spool_name(const char *name)
+{
+	size_t n = strlen(name);
+	if (n != BUNDLE_NAME_LEN - 1 + strlen(BUNDLE_TMP_SUFFIX) ||
+	    strcmp(name + BUNDLE_NAME_LEN - 1, BUNDLE_TMP_SUFFIX) != 0)
+		return false;
+	return strspn(name, "0123456789abcdef") == BUNDLE_NAME_LEN - 1;
+}
+
+/* The file names of the bundles the store's records point at, sorted, BUNDLE_NAME_LEN bytes
+ * each; every tenant's, as the directory is the store's. NULL when they cannot be read. */
+static char *recorded_names(struct store_lite *s, size_t *n)
+{
+	static const char sql[] = "SELECT tenant_id, id FROM evidence_exports";
+	sqlite3_stmt *st = store_stmt(s, sql, NULL);
+	size_t cap = 16;
+	char *names = st ? malloc(cap * BUNDLE_NAME_LEN) : NULL;
+	*n = 0;
+	int rc = SQLITE_NOMEM;
+	while (names && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			char *grown = realloc(names, 2 * cap * BUNDLE_NAME_LEN);
+			if (!grown) {
+				rc = SQLITE_NOMEM;
+				break;
+			}
+			names = grown;
+			cap *= 2;
+		}
+		name_of((const char *)sqlite3_column_text(st, 0),
+			(const char *)sqlite3_column_text(st, 1), names + *n * BUNDLE_NAME_LEN);
+		(*n)++;
+	}
+	if (st)
+		sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		free(names);
+		return NULL;
+	}
+	qsort(names, *n, BUNDLE_NAME_LEN, name_cmp);
+	return names;
+}
+
+/* Runs in the write transaction of an export, before its own file: no other export is then
+ * between its file and its commit, so a bundle no record names is one whose transaction
+ * rolled back (a later member of its group failed, the commit failed) or whose process died
+ * first. Those go, as do spool files left by a process that died while writing one. Best
+ * effort: what cannot be read or removed stays. */
+void lite_bundle_sweep(struct store_lite *s)
+{
+	char dir[PATH_MAX], path[PATH_MAX], name[BUNDLE_NAME_LEN];
+	DIR *d = store_dir(s, dir) ? NULL : opendir(dir);
+	if (!d)
+		return;
+	size_t n;
+	char *names = recorded_names(s, &n);
+	time_t now = time(NULL);
+	struct dirent *e;
+	while (names && (e = readdir(d))) {
+		bool bundle = is_bundle_name(e->d_name);
+		if ((!bundle && !is_spool_name(e->d_name)) || path_in(dir, e->d_name, "", path))
+			continue;
+		struct stat st;
+		if (bundle) {
+			memcpy(name, e->d_name, BUNDLE_NAME_LEN - 1);
+			name[BUNDLE_NAME_LEN - 1] = 0;
+			if (!bsearch(name, names, n, BUNDLE_NAME_LEN, name_cmp))
+				unlink(path);
+		} else if (lstat(path, &st) == 0 && now - st.st_mtime > BUNDLE_SPOOL_STALE_S) {
+			unlink(path);
+		}
+	}
+	closedir(d);
+	free(names);
 }
 
 /* Called after the database's snapshot is copied: every bundle a record in that snapshot

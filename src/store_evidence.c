@@ -22,6 +22,7 @@ int lite_evidence_insert(struct store *base, const struct store_export_row *r, F
 		return kx_error_set(err, 409, "conflict", NULL,
 				    "the bundle is %lld bytes: narrow the window",
 				    (long long)r->bytes);
+	lite_bundle_sweep(s);
 	/* The file first, durable: a committed record always has its bundle. */
 	if (lite_bundle_keep(s, r->tenant_id, r->id, bundle, r->bytes, err))
 		return -1;

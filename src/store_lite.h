@@ -65,6 +65,9 @@ int store_fail(struct store_lite *s, struct kx_error *err);
 int lite_bundle_keep(struct store_lite *s, const char *tenant_id, const char *export_id,
 		     FILE *bundle, int64_t bytes, struct kx_error *err);
 void lite_bundle_unkeep(struct store_lite *s, const char *tenant_id, const char *export_id);
+/* Removes bundle files no export record names, and stale spool files (store_bundle.c); call
+ * inside the write transaction of an export. */
+void lite_bundle_sweep(struct store_lite *s);
 int lite_bundle_read(struct store_lite *s, const char *tenant_id, const char *export_id,
 		     int64_t bytes, char **data, size_t *len, struct kx_error *err);
 /* Copies the bundle files into dest's directory (a backup of the store to dest); undo removes

@@ -2,7 +2,8 @@
  * public key alone; every single-byte change of every member detected; receipts dropped,
  * added or reordered detected even with the manifest re-signed by the server key; planted
  * secrets redacted and logged; tenant redaction rules; replay; platform admins exporting an
- * offboarded tenant; the witness checks catching a history rewritten under the same key. */
+ * offboarded tenant; the witness checks catching a history rewritten under the same key;
+ * bundle files that no record names swept by the next export. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,10 +11,14 @@
 
 #include <cmocka.h>
 
+#include <dirent.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "bundle_fixture.h"
 #include "clock.h"
@@ -746,6 +751,78 @@ static void test_witness_catches_rewritten_history(void **state)
 	free(pub);
 }
 
+/* ---- bundle files no record names ---- */
+
+static void plant(const char *dir, const char *name, const char *text, time_t mtime)
+{
+	char path[1200];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	FILE *out = fopen(path, "w");
+	assert_non_null(out);
+	fputs(text, out);
+	fclose(out);
+	struct timespec times[2] = {{.tv_sec = mtime}, {.tv_sec = mtime}};
+	assert_int_equal(utimensat(AT_FDCWD, path, times, 0), 0);
+}
+
+static bool present(const char *dir, const char *name)
+{
+	char path[1200];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	return access(path, F_OK) == 0;
+}
+
+static int tar_files(const char *dir)
+{
+	DIR *d = opendir(dir);
+	assert_non_null(d);
+	int n = 0;
+	struct dirent *e;
+	while ((e = readdir(d)))
+		n += strlen(e->d_name) == 68 && !strcmp(e->d_name + 64, ".tar");
+	closedir(d);
+	return n;
+}
+
+/* A bundle whose export rolled back after its file was kept (or whose process died), and a
+ * spool file a dead export left, go with the next export; recorded bundles, a spool being
+ * written and files that are not bundles stay. */
+static void test_orphan_bundles_are_swept(void **state)
+{
+	struct fx *f = *state;
+	fx_incident(f, &f->admin, "db down", "sev2");
+	const char *first = fx_str(export(f, &f->admin, "default", WINDOW_FROM, WINDOW_TO), "id");
+	char dir[700], orphan[80], stale[80], fresh[80];
+	snprintf(dir, sizeof dir, "%s-bundles", f->db);
+	assert_int_equal(tar_files(dir), 1);
+	memset(orphan, 'a', 64);
+	memset(stale, 'b', 64);
+	memset(fresh, 'c', 64);
+	strcpy(orphan + 64, ".tar");
+	strcpy(stale + 64, ".tmp");
+	strcpy(fresh + 64, ".tmp");
+	time_t now = time(NULL);
+	plant(dir, orphan, "a bundle whose record never committed", now);
+	plant(dir, stale, "half a bundle", now - 2 * 86400);
+	plant(dir, fresh, "a bundle being written", now);
+	plant(dir, "notes.txt", "not a bundle", now - 30 * 86400);
+	assert_int_equal(tar_files(dir), 2);
+	fx_incident(f, &f->admin, "cache cold", "sev3");
+	const char *second = fx_str(export(f, &f->admin, "default", WINDOW_FROM, WINDOW_TO), "id");
+	assert_false(present(dir, orphan));
+	assert_false(present(dir, stale));
+	assert_true(present(dir, fresh));
+	assert_true(present(dir, "notes.txt"));
+	assert_int_equal(tar_files(dir), 2); /* the two exports' */
+	struct kx_bundle_report rep;
+	const struct fx_resp *tar = download(f, &f->admin, "default", first);
+	verify_ok(f, tar->raw, tar->raw_len, &rep);
+	kx_bundle_report_free(&rep);
+	tar = download(f, &f->admin, "default", second);
+	verify_ok(f, tar->raw, tar->raw_len, &rep);
+	kx_bundle_report_free(&rep);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
 
 int main(void)
@@ -762,6 +839,7 @@ int main(void)
 		cmocka_unit_test(test_replay_detects_drift),
 		T(test_platform_admin_exports_offboarded_tenant),
 		T(test_witness_catches_rewritten_history),
+		T(test_orphan_bundles_are_swept),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
