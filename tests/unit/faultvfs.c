@@ -267,7 +267,7 @@ static int fv_current_time64(sqlite3_vfs *vfs, sqlite3_int64 *out)
 
 static sqlite3_vfs fault_vfs;
 
-int faultvfs_register(void)
+int faultvfs_register(bool as_default)
 {
 	if (real_vfs)
 		return SQLITE_OK;
@@ -295,7 +295,7 @@ int faultvfs_register(void)
 		.xGetLastError = fv_last_error,
 		.xCurrentTimeInt64 = fv_current_time64,
 	};
-	return sqlite3_vfs_register(&fault_vfs, 0);
+	return sqlite3_vfs_register(&fault_vfs, as_default);
 }
 
 void faultvfs_arm(unsigned long n, enum fault_kind kind, bool persistent)

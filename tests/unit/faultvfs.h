@@ -16,8 +16,10 @@ enum fault_kind {
 	FAULT_FULL,  /* SQLITE_FULL */
 };
 
-/* Registers the shim (not as the default VFS); 0 or an SQLite error code. Idempotent. */
-int faultvfs_register(void);
+/* Registers the shim; 0 or an SQLite error code. Idempotent. As the default VFS, it is what
+ * the store's own VFS (src/store_vfs.c) wraps when that registers later, so that faults hit
+ * the writes the store really makes. */
+int faultvfs_register(bool as_default);
 /* From now on, the nth (1-based) write, sync or truncate fails; n = 0 fails nothing. */
 void faultvfs_arm(unsigned long n, enum fault_kind kind, bool persistent);
 void faultvfs_disarm(void);
