@@ -46,11 +46,7 @@ int cmd_keygen(struct cli *c)
 		return cli_usage_error("keygen takes no positional arguments");
 	const char *sec = c->output ? c->output : "klaxon.key";
 	char pub[4096], err[512];
-	size_t n = strlen(sec);
-	if (n > 4 && !strcmp(sec + n - 4, ".key"))
-		snprintf(pub, sizeof pub, "%.*s.pub", (int)(n - 4), sec);
-	else
-		snprintf(pub, sizeof pub, "%s.pub", sec);
+	keys_pub_path(sec, pub, sizeof pub);
 	char *pass = NULL;
 	if (c->passphrase_file || c->protect) {
 		pass = keys_read_passphrase(c->passphrase_file, "passphrase for the new key: ", err,

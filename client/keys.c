@@ -202,6 +202,15 @@ char *keys_public_line(const char *path, char *err, size_t errlen)
 	return load_public(path, &pub, err, errlen) ? NULL : minisign_pubkey_base64(&pub);
 }
 
+void keys_pub_path(const char *sec_path, char *out, size_t len)
+{
+	size_t n = strlen(sec_path);
+	if (n > 4 && !strcmp(sec_path + n - 4, ".key"))
+		snprintf(out, len, "%.*s.pub", (int)(n - 4), sec_path);
+	else
+		snprintf(out, len, "%s.pub", sec_path);
+}
+
 int keys_id(const char *path, char out[17], char *err, size_t errlen)
 {
 	struct minisign_pubkey pub;

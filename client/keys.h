@@ -31,6 +31,9 @@ char *keys_sign(const char *sec_path, const void *msg, size_t len, const char *t
 /* The base64 line of a public key file (or of the public half of a secret key file), or NULL;
  * caller frees. */
 char *keys_public_line(const char *path, char *err, size_t errlen);
+/* The public key file beside a secret key: "x.key" -> "x.pub", any other name + ".pub" (as
+ * keygen writes them, and as minisign names its own pair). */
+void keys_pub_path(const char *sec_path, char *out, size_t len);
 /* The key id as minisign prints it (16 hex digits) of a key file. */
 int keys_id(const char *path, char out[17], char *err, size_t errlen);
 /* Reads a whole file (at most max bytes); caller frees. *len gets its length. */

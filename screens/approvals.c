@@ -86,18 +86,14 @@ static const char *m_key(void *ctx, int row)
 
 /* ---- the queue ---- */
 
-/* The id of a protected key, whose secret half holds it encrypted: from its public key beside
- * it (minisign's KEY.key and KEY.pub, klaxon keygen's too); "" when there is none. */
+/* The id of a protected key, whose secret half holds it encrypted: from the public key beside
+ * it; "" when there is none. */
 static void locked_key_id(struct approvals *s)
 {
-	char pub[1100], err[200];
-	size_t n = strlen(s->key_path);
-	if (n > 4 && !strcmp(s->key_path + n - 4, ".key") && n < sizeof pub) {
-		snprintf(pub, sizeof pub, "%.*s.pub", (int)(n - 4), s->key_path);
-		if (keys_id(pub, s->key_id, err, sizeof err) == 0)
-			return;
-	}
-	s->key_id[0] = 0;
+	char pub[1200], err[200];
+	keys_pub_path(s->key_path, pub, sizeof pub);
+	if (keys_id(pub, s->key_id, err, sizeof err) != 0)
+		s->key_id[0] = 0;
 }
 
 static void check_key(struct approvals *s)

@@ -1,6 +1,7 @@
 /* The per-tenant Merkle ledger over the store: appending a receipt as a leaf (O(log n) node
- * writes), a signed checkpoint at the end of each write group, inclusion and consistency proofs read from stored
- * perfect-subtree nodes, and verification that recomputes everything from the leaves. */
+ * writes), a signed checkpoint at the end of each write group, inclusion and consistency
+ * proofs read from stored perfect-subtree nodes, and verification that recomputes everything
+ * from the leaves. */
 #ifndef KX_LEDGER_H
 #define KX_LEDGER_H
 

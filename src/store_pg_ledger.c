@@ -275,7 +275,8 @@ static int checkpoint_page(struct keyset_walk *w, PGresult *r)
 int pg_checkpoint_walk(struct store *base, const char *tenant_id, store_checkpoint_fn fn,
 		       void *ctx)
 {
-	/* A checkpoint per append: as many as receipts, so paged like them. */
+	/* A checkpoint per transaction that appended: as many as receipts at worst, so paged
+	 * like them. */
 	struct keyset_walk w = {"SELECT size, root, note FROM checkpoints WHERE tenant_id = $1"
 				" AND size > $2 AND size <= $3 ORDER BY size LIMIT $4",
 				INT64_MIN, INT64_MAX, checkpoint_page, {.checkpoint = fn}, ctx};
