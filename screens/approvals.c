@@ -286,6 +286,15 @@ static void send_signed(struct approvals *s, struct app *a)
 {
 	char err[400];
 	const char *pass = s->key_locked ? ui_form_value(&s->dlg.form, 1) : NULL;
+	if (s->key_locked) {
+		/* Unlocking the key (scrypt) holds this thread for seconds: the dialog closes
+		 * and the status line says why the screen stands still before it does. */
+		run_dialog_sending(&s->dlg);
+		app_message(a, UI_MSG_INFO, "unlocking key %s and signing%s",
+			    s->key_id[0] ? s->key_id : "(its id unknown)", ui_glyph(UI_G_ELLIPSIS));
+		a->dirty |= UI_REDRAW;
+		app_draw(a);
+	}
 	char *body = s->statement ? approval_request_body(s->statement, s->key_path, pass, err,
 							  sizeof err)
 				  : NULL;

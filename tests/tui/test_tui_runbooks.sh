@@ -189,6 +189,8 @@ wait_for "********"
 keys Enter
 wait_for "The statement you sign"
 keys y
+# Unlocking takes seconds (scrypt): the screen says so while it stands still.
+wait_for "unlocking key" 2
 wait_for "wrong passphrase" 30
 screen | grep -qF "********" && bad "the passphrase field was not emptied" || ok
 "$KLAXON" --server "$URL" --token "$RILEY" approvals --json | jq -e '.items[0].granted == 0' >/dev/null \
