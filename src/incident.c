@@ -42,13 +42,19 @@ static const char *member_str(const cJSON *o, const char *name)
 }
 
 /* A commander must be an actor of the same tenant (or null to clear it). */
-static int check_commander(struct op_ctx *ctx, const char *commander)
+/* The commander may be named by actor id or by (unique) name; the incident keeps the id, so
+ * that it still names the same actor after a rename. id gets "" when commander is NULL. */
+static int check_commander(struct op_ctx *ctx, const char *commander, char id[KX_ID_MAX])
 {
+	id[0] = 0;
 	if (!commander)
 		return 0;
 	cJSON *a = store_actor_get(ctx->store, ctx->tenant, commander);
+	const char *aid = member_str(a, "id");
+	if (aid)
+		snprintf(id, KX_ID_MAX, "%s", aid);
 	cJSON_Delete(a);
-	if (!a)
+	if (!id[0])
 		return kx_error_set(ctx->err, 400, "invalid_field", "commander",
 				    "commander must name an actor of this tenant");
 	return 0;
@@ -119,7 +125,8 @@ static int create_prepare(struct op_ctx *ctx)
 	if (!ONE_OF(severity, SEVERITIES))
 		return kx_error_set(ctx->err, 400, "invalid_field", "severity",
 				    "severity is one of sev1, sev2, sev3, sev4");
-	if (check_commander(ctx, commander))
+	char commander_id[KX_ID_MAX];
+	if (check_commander(ctx, commander, commander_id))
 		return -1;
 	char id[KX_ID_MAX];
 	kx_id_new("inc_", id);
@@ -130,7 +137,7 @@ static int create_prepare(struct op_ctx *ctx)
 	cJSON_AddStringToObject(inc, "description", description ? description : "");
 	cJSON_AddStringToObject(inc, "severity", severity);
 	cJSON_AddStringToObject(inc, "status", "declared");
-	cJSON_AddItemToObject(inc, "commander", commander ? cJSON_CreateString(commander) : cJSON_CreateNull());
+	cJSON_AddItemToObject(inc, "commander", commander ? cJSON_CreateString(commander_id) : cJSON_CreateNull());
 	cJSON_AddItemToObject(inc, "region", region ? cJSON_CreateString(region) : cJSON_CreateNull());
 	cJSON_AddItemToObject(inc, "labels", labels ? cJSON_Duplicate(labels, 1) : cJSON_CreateArray());
 	cJSON_AddStringToObject(inc, "created_at", ctx->now);
@@ -216,6 +223,12 @@ static int update_validate(struct op_ctx *ctx)
 		return -1;
 	if (cJSON_GetArraySize(ctx->body) == 0)
 		return kx_error_set(ctx->err, 400, "invalid_field", NULL, "nothing to update");
+	/* Only the commander can be cleared; every other field an incident always has. */
+	for (int i = 0; allowed[i]; i++)
+		if (strcmp(allowed[i], "commander") &&
+		    cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(ctx->body, allowed[i])))
+			return kx_error_set(ctx->err, 400, "invalid_field", allowed[i],
+					    "%s cannot be null", allowed[i]);
 	if (title && !*title)
 		return kx_error_set(ctx->err, 400, "invalid_field", "title",
 				    "title must be 1 to 200 characters");
@@ -227,7 +240,13 @@ static int update_validate(struct op_ctx *ctx)
 	if (severity && !ONE_OF(severity, SEVERITIES))
 		return kx_error_set(ctx->err, 400, "invalid_field", "severity",
 				    "severity is one of sev1, sev2, sev3, sev4");
-	return check_commander(ctx, commander);
+	char commander_id[KX_ID_MAX];
+	if (check_commander(ctx, commander, commander_id))
+		return -1;
+	if (commander)
+		cJSON_ReplaceItemInObjectCaseSensitive(ctx->body, "commander",
+						       cJSON_CreateString(commander_id));
+	return 0;
 }
 
 static int update_prepare(struct op_ctx *ctx)

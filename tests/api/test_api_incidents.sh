@@ -158,8 +158,25 @@ api "$AL" PATCH "/incidents/$F" '{"severity":"sev7"}'
 expect_error "PATCH bad severity" 400 invalid_field
 api "$AL" PATCH "/incidents/$F" '{"title":""}'
 expect_error "PATCH empty title" 400 invalid_field
+# null is no value for a field every incident has (a null status once crashed the server)
+for f in status severity title description labels note; do
+	api "$AL" PATCH "/incidents/$F" "{\"$f\":null}"
+	expect_error "PATCH $f null" 400 invalid_field
+	expect_jq "PATCH $f null names the field" .error.field "$f"
+done
 api "$AL" GET "/incidents/$F"
 expect_jq "refused PATCHes change nothing" .version 2
+# the commander may be named by actor name; the incident keeps the actor's id, and null
+# clears it
+new_incident "$AL" "Commanded"
+api "$AL" PATCH "/incidents/$INC" '{"commander":"alice"}'
+expect_status "PATCH commander by name" 200
+expect_jq "commander by name is kept as the id" .commander "$AL_ID"
+api "$AL" PATCH "/incidents/$INC" '{"commander":null}'
+expect_status "PATCH commander null" 200
+expect_jq "commander null clears it" .commander null
+api "$AL" POST /incidents '{"title":"Named commander","severity":"sev3","commander":"alice"}'
+expect_jq "POST commander by name is kept as the id" .commander "$AL_ID"
 
 # --- If-Match ------------------------------------------------------------------------------------
 api "$AL" PATCH "/incidents/$F" '{"status":"triaged"}' -H 'If-Match: "1"'
