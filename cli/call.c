@@ -90,6 +90,20 @@ cJSON *cli_call(struct backend *b, const struct backend_request *req, int *statu
 	return body;
 }
 
+int cli_target_tenant(const struct cli *c, struct backend *b, char *out, size_t len, bool *own)
+{
+	int status;
+	struct backend_request who = {.op = "session.get"};
+	cJSON *s = cli_call(b, &who, &status);
+	if (!s)
+		return status;
+	const char *mine = print_str(s, "tenant_id");
+	snprintf(out, len, "%s", c->in ? c->in : mine);
+	*own = strcmp(out, mine) == 0;
+	cJSON_Delete(s);
+	return CLI_OK;
+}
+
 /* Fetches pages (all of them with --all) and hands each item to print_row. With --json and
  * without --all, the page is printed as the API shapes it. */
 int cli_list_pages(struct cli *c, const char *op, struct backend_param *query, int n_query,

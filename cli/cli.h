@@ -54,6 +54,10 @@ struct cJSON *cli_call(struct backend *b, const struct backend_request *req, int
 int cli_list_pages(struct cli *c, const char *op, struct backend_param *query, int n_query,
 		   void (*print_row)(const struct cJSON *item));
 
+/* The tenant a command is about: --in, else the caller's own (session.get); *own says
+ * whether it is the caller's. CLI_OK, or the exit status after printing the reason. */
+int cli_target_tenant(const struct cli *c, struct backend *b, char *out, size_t len, bool *own);
+
 int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Subcommands: each returns an exit status. args[0] is the noun. */

@@ -13,21 +13,6 @@
 #include "print.h"
 #include "witness.h"
 
-/* The tenant a command is about: --in, else the caller's own (session.get). */
-static int target_tenant(const struct cli *c, struct backend *b, char *out, size_t len, bool *own)
-{
-	int status;
-	struct backend_request who = {.op = "session.get"};
-	cJSON *s = cli_call(b, &who, &status);
-	if (!s)
-		return status;
-	const char *mine = print_str(s, "tenant_id");
-	snprintf(out, len, "%s", c->in ? c->in : mine);
-	*own = strcmp(out, mine) == 0;
-	cJSON_Delete(s);
-	return CLI_OK;
-}
-
 /* ---- the progress bar: stderr, and only on a terminal ---- */
 
 static void progress(void *ctx, enum evidence_phase phase, uint64_t done, uint64_t total)
@@ -79,10 +64,10 @@ static int export(struct cli *c)
 		return CLI_REFUSED;
 	char tenant[128], key[1100], msg[600];
 	bool own = false;
-	int rc = target_tenant(c, b, tenant, sizeof tenant, &own);
+	int rc = cli_target_tenant(c, b, tenant, sizeof tenant, &own);
 	struct evidence_export ex = {0};
 	if (rc == CLI_OK &&
-	    evidence_export_file(b, tenant, c->from, c->to, c->output,
+	    evidence_export_file(b, tenant, c->from, c->to, c->override, c->output,
 				 isatty(STDERR_FILENO) ? progress : NULL, NULL, &ex, msg, sizeof msg)) {
 		fprintf(stderr, "klaxon: evidence export: %s\n", msg);
 		rc = CLI_REFUSED;
@@ -193,7 +178,7 @@ static int tenant_request(struct cli *c, const char *op, const char *body,
 		return CLI_REFUSED;
 	char tenant[128];
 	bool own;
-	int rc = target_tenant(c, b, tenant, sizeof tenant, &own);
+	int rc = cli_target_tenant(c, b, tenant, sizeof tenant, &own);
 	struct backend_param q[3] = {{NULL, NULL}};
 	int n = 0;
 	if (c->limit)
@@ -201,7 +186,8 @@ static int tenant_request(struct cli *c, const char *op, const char *body,
 	if (c->cursor)
 		q[n++] = (struct backend_param){"cursor", c->cursor};
 	struct backend_request req = {.op = op, .id = tenant, .body = body, .query = q,
-				      .idempotency_key = c->idempotency_key};
+				      .idempotency_key = c->idempotency_key,
+				      .override = body ? c->override : NULL};
 	cJSON *res = rc == CLI_OK ? cli_call(b, &req, &rc) : NULL;
 	if (res && c->json)
 		print_json(res);

@@ -98,28 +98,22 @@ static void key_list_show(const cJSON *res)
 int cmd_signing_key(struct cli *c)
 {
 	const char *verb = c->n_args > 1 ? c->args[1] : "";
-	const char *tenant = c->tenant ? c->tenant : NULL;
-	char tenant_buf[128];
-	if (!tenant) { /* the caller's own tenant */
-		struct backend *b = cli_backend(c);
-		if (!b)
-			return CLI_REFUSED;
-		int st;
-		struct backend_request who = {.op = "session.get"};
-		cJSON *s = cli_call(b, &who, &st);
-		backend_close(b);
-		if (!s)
-			return st;
-		snprintf(tenant_buf, sizeof tenant_buf, "%s", print_str(s, "tenant_id"));
-		cJSON_Delete(s);
-		tenant = tenant_buf;
-	}
+	char tenant[128];
+	bool own;
+	struct backend *b = cli_backend(c);
+	if (!b)
+		return CLI_REFUSED;
+	int st = cli_target_tenant(c, b, tenant, sizeof tenant, &own);
+	backend_close(b);
+	if (st != CLI_OK)
+		return st;
 	if (!strcmp(verb, "list") && c->n_args == 2) {
 		struct backend_request req = {.op = "signing_key.list", .id = tenant};
 		return run_and_show(c, &req, key_list_show);
 	}
 	if (!strcmp(verb, "revoke") && c->n_args == 3) {
-		struct backend_request req = {.op = "signing_key.revoke", .id = tenant, .sub_id = c->args[2]};
+		struct backend_request req = {.op = "signing_key.revoke", .id = tenant, .sub_id = c->args[2],
+					      .override = c->override};
 		return run_and_show(c, &req, key_row);
 	}
 	if (!strcmp(verb, "add") && c->n_args == 3) {
@@ -134,7 +128,8 @@ int cmd_signing_key(struct cli *c)
 		cJSON_AddStringToObject(o, "public_key", line);
 		free(line);
 		char *body = json_text(o);
-		struct backend_request req = {.op = "signing_key.add", .id = tenant, .body = body};
+		struct backend_request req = {.op = "signing_key.add", .id = tenant, .body = body,
+					      .override = c->override};
 		int rc = run_and_show(c, &req, key_row);
 		free(body);
 		return rc;
@@ -209,7 +204,8 @@ static int runbook_publish(struct cli *c)
 		cJSON_AddStringToObject(o, "document", doc);
 		cJSON_AddStringToObject(o, "signature", sig);
 		char *body = json_text(o);
-		struct backend_request req = {.op = "runbook.publish", .body = body};
+		struct backend_request req = {.op = "runbook.publish", .body = body,
+					      .override = c->override};
 		rc = run_and_show(c, &req, version_show);
 		free(body);
 	}
@@ -237,7 +233,8 @@ int cmd_runbook(struct cli *c)
 			cJSON_AddStringToObject(o, "incident_id", c->incident);
 		char *body = json_text(o);
 		struct backend_request req = {.op = "runbook.launch", .id = c->args[2], .body = body,
-					      .idempotency_key = c->idempotency_key};
+					      .idempotency_key = c->idempotency_key,
+					      .override = c->override};
 		int rc = run_and_show(c, &req, execution_show);
 		free(body);
 		return rc;
@@ -269,7 +266,7 @@ static int run_reasoned(struct cli *c, const char *op)
 		cJSON_AddNumberToObject(o, "wait_s", c->wait ? atof(c->wait) : 300);
 	char *body = json_text(o);
 	struct backend_request req = {.op = op, .id = c->args[2], .body = body,
-				      .idempotency_key = c->idempotency_key};
+				      .idempotency_key = c->idempotency_key, .override = c->override};
 	int rc = run_and_show(c, &req, execution_show);
 	free(body);
 	return rc;
@@ -291,7 +288,8 @@ int cmd_run(struct cli *c)
 		char *body = json_text(o);
 		struct backend_request req = {.op = "step.execute", .id = c->args[2],
 					      .sub_id = c->args[3], .body = body,
-					      .idempotency_key = c->idempotency_key};
+					      .idempotency_key = c->idempotency_key,
+					      .override = c->override};
 		int rc = run_and_show(c, &req, step_show);
 		free(body);
 		return rc;
@@ -374,7 +372,8 @@ int cmd_approve(struct cli *c)
 		fprintf(stderr, "klaxon: %s\n", err);
 	if (body) {
 		struct backend_request req = {.op = "step.approve", .id = c->args[1],
-					      .sub_id = c->args[2], .body = body};
+					      .sub_id = c->args[2], .body = body,
+					      .override = c->override};
 		cJSON *res = cli_call(b, &req, &status);
 		if (res && c->json)
 			print_json(res);

@@ -3,6 +3,7 @@
 #include "bundle.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,21 +27,84 @@ static void on_download(void *ctx, uint64_t done, uint64_t total)
 	d->progress(d->ctx, EVIDENCE_DOWNLOADING, done, total);
 }
 
-static int write_atomically(const char *path, const char *data, size_t len, char *msg,
-			    size_t mlen)
-{
+/* A bundle file is written to a fresh temporary file beside its path (mkstemp: O_EXCL, so
+ * never through a link planted under a guessable name) and takes the path's name only if
+ * nothing has it yet (link(2) refuses an existing name): an export never writes through, or
+ * over, a file that is not its own. The file is 0600, as the tenant's data in it asks. */
+struct bundle_file {
 	char tmp[4200];
-	snprintf(tmp, sizeof tmp, "%s.partial", path);
-	FILE *f = fopen(tmp, "we");
-	if (!f) {
-		snprintf(msg, mlen, "%s: %s", tmp, strerror(errno));
+	int fd;
+};
+
+static int bundle_file_open(struct bundle_file *f, const char *path, char *msg, size_t mlen)
+{
+	struct stat st;
+	f->fd = -1;
+	if (lstat(path, &st) == 0) {
+		snprintf(msg, mlen, "%s exists: a bundle never replaces a file", path);
 		return -1;
 	}
-	bool ok = fwrite(data, 1, len, f) == len && fflush(f) == 0 && fsync(fileno(f)) == 0;
-	ok = fclose(f) == 0 && ok;
-	if (!ok || rename(tmp, path) != 0) {
+	if ((size_t)snprintf(f->tmp, sizeof f->tmp, "%s.XXXXXX", path) >= sizeof f->tmp) {
+		snprintf(msg, mlen, "the path is too long");
+		return -1;
+	}
+	f->fd = mkstemp(f->tmp);
+	if (f->fd < 0 || fcntl(f->fd, F_SETFD, FD_CLOEXEC) != 0) {
 		snprintf(msg, mlen, "%s: %s", path, strerror(errno));
-		unlink(tmp);
+		if (f->fd >= 0)
+			unlink(f->tmp);
+		return -1;
+	}
+	return 0;
+}
+
+static void bundle_file_abandon(struct bundle_file *f)
+{
+	if (f->fd < 0)
+		return;
+	close(f->fd);
+	unlink(f->tmp);
+	f->fd = -1;
+}
+
+/* Takes path's name without replacing anything; where the file system has no hard links,
+ * a rename after a last look. */
+static int bundle_file_name(const char *tmp, const char *path)
+{
+	if (link(tmp, path) == 0)
+		return 0;
+	struct stat st;
+	if ((errno == EPERM || errno == EOPNOTSUPP) && lstat(path, &st) != 0)
+		return rename(tmp, path) == 0 ? 1 : -1;
+	return -1;
+}
+
+static int bundle_file_commit(struct bundle_file *f, const char *path, const char *data,
+			      size_t len, char *msg, size_t mlen)
+{
+	size_t done = 0;
+	while (done < len) {
+		ssize_t n = write(f->fd, data + done, len - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		done += (size_t)n;
+	}
+	bool ok = done == len && fsync(f->fd) == 0;
+	int e = errno;
+	ok = close(f->fd) == 0 && ok;
+	f->fd = -1;
+	int named = ok ? bundle_file_name(f->tmp, path) : -1;
+	if (named < 0)
+		e = ok ? errno : e;
+	if (named <= 0) /* linked (or failed): the temporary name goes */
+		unlink(f->tmp);
+	if (named < 0) {
+		if (e == EEXIST)
+			snprintf(msg, mlen, "%s exists: a bundle never replaces a file", path);
+		else
+			snprintf(msg, mlen, "%s: %s", path, strerror(e));
 		return -1;
 	}
 	return 0;
@@ -74,36 +138,9 @@ static int read_answer(struct evidence_export *out, const char *body, char *msg,
 	return rc;
 }
 
-int evidence_export_file(struct backend *b, const char *tenant, const char *from,
-			 const char *to, const char *path, evidence_progress_fn progress,
-			 void *ctx, struct evidence_export *out, char *msg, size_t len)
-{
-	memset(out, 0, sizeof *out);
-	cJSON *o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "from", from);
-	cJSON_AddStringToObject(o, "to", to);
-	char *body = cJSON_PrintUnformatted(o);
-	cJSON_Delete(o);
-	if (progress)
-		progress(ctx, EVIDENCE_EXPORTING, 0, 0);
-	struct backend_request req = {.op = "evidence.export", .id = tenant, .body = body};
-	struct backend_response resp;
-	int rc = backend_call(b, &req, &resp);
-	cJSON_free(body);
-	if (rc)
-		backend_error_text(&resp, msg, len);
-	else
-		rc = read_answer(out, resp.body, msg, len);
-	backend_response_free(&resp);
-	if (rc)
-		return -1;
-	return evidence_download_file(b, tenant, out->id, &out->bytes, path, progress, ctx, msg,
-				      len);
-}
-
-int evidence_download_file(struct backend *b, const char *tenant, const char *export_id,
-			   uint64_t *bytes, const char *path, evidence_progress_fn progress,
-			   void *ctx, char *msg, size_t len)
+static int download_into(struct backend *b, const char *tenant, const char *export_id,
+			 uint64_t *bytes, struct bundle_file *f, const char *path,
+			 evidence_progress_fn progress, void *ctx, char *msg, size_t len)
 {
 	struct backend_response resp;
 	struct download d = {progress, ctx};
@@ -124,11 +161,56 @@ int evidence_download_file(struct backend *b, const char *tenant, const char *ex
 	} else {
 		if (progress)
 			progress(ctx, EVIDENCE_WRITING, resp.body_len, resp.body_len);
-		rc = write_atomically(path, resp.body, resp.body_len, msg, len);
+		rc = bundle_file_commit(f, path, resp.body, resp.body_len, msg, len);
 		*bytes = resp.body_len;
 	}
 	backend_response_free(&resp);
+	bundle_file_abandon(f);
 	return rc;
+}
+
+int evidence_export_file(struct backend *b, const char *tenant, const char *from,
+			 const char *to, const char *override, const char *path,
+			 evidence_progress_fn progress, void *ctx, struct evidence_export *out,
+			 char *msg, size_t len)
+{
+	memset(out, 0, sizeof *out);
+	/* The file first: an export the caller cannot keep is never made. */
+	struct bundle_file f;
+	if (bundle_file_open(&f, path, msg, len))
+		return -1;
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "from", from);
+	cJSON_AddStringToObject(o, "to", to);
+	char *body = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	if (progress)
+		progress(ctx, EVIDENCE_EXPORTING, 0, 0);
+	struct backend_request req = {.op = "evidence.export", .id = tenant, .body = body,
+				      .override = override};
+	struct backend_response resp;
+	int rc = backend_call(b, &req, &resp);
+	cJSON_free(body);
+	if (rc)
+		backend_error_text(&resp, msg, len);
+	else
+		rc = read_answer(out, resp.body, msg, len);
+	backend_response_free(&resp);
+	if (rc) {
+		bundle_file_abandon(&f);
+		return -1;
+	}
+	return download_into(b, tenant, out->id, &out->bytes, &f, path, progress, ctx, msg, len);
+}
+
+int evidence_download_file(struct backend *b, const char *tenant, const char *export_id,
+			   uint64_t *bytes, const char *path, evidence_progress_fn progress,
+			   void *ctx, char *msg, size_t len)
+{
+	struct bundle_file f;
+	if (bundle_file_open(&f, path, msg, len))
+		return -1;
+	return download_into(b, tenant, export_id, bytes, &f, path, progress, ctx, msg, len);
 }
 
 void evidence_export_free(struct evidence_export *e)

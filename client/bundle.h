@@ -22,15 +22,16 @@ struct evidence_export {
 	char *answer; /* evidence.export's JSON answer (owned) */
 };
 
-/* Exports [from, to) of tenant and writes the bundle to path (atomically: a temporary file
- * renamed over it). 0, or -1 with the reason in msg. */
+/* Exports [from, to) of tenant (override: a governed exception's justification, or NULL) and
+ * writes the bundle to path, which must not exist yet. 0, or -1 with the reason in msg. */
 int evidence_export_file(struct backend *b, const char *tenant, const char *from,
-			 const char *to, const char *path, evidence_progress_fn progress,
-			 void *ctx, struct evidence_export *out, char *msg, size_t len);
+			 const char *to, const char *override, const char *path,
+			 evidence_progress_fn progress, void *ctx, struct evidence_export *out,
+			 char *msg, size_t len);
 void evidence_export_free(struct evidence_export *e);
-/* Downloads an export that evidence.export made into path (atomically), for a caller that
- * sent evidence.export itself. *bytes: the size announced (0: unknown), then the size
- * written. 0, or -1 with the reason in msg. */
+/* Downloads an export that evidence.export made into path (which must not exist yet), for
+ * a caller that sent evidence.export itself. *bytes: the size announced (0: unknown), then
+ * the size written. 0, or -1 with the reason in msg. */
 int evidence_download_file(struct backend *b, const char *tenant, const char *export_id,
 			   uint64_t *bytes, const char *path, evidence_progress_fn progress,
 			   void *ctx, char *msg, size_t len);

@@ -21,6 +21,19 @@ expect_status 0 "$K" --db "$DB" evidence export --from "$FROM" --to "$TO" -o "$T
 expect_match "export names the bundle" "$OUT" "^evx_[0-9a-z]{26} of tenant default: $T/b.tar"
 expect_match "export says it was verified" "$OUT" "verified with the server's public key"
 expect_eq "no progress bar off a terminal" "$ERR" ""
+# A bundle never replaces a file, nor writes through a link planted at its path; and an export
+# whose bundle could not be kept is never made.
+exports() { "$K" --db "$DB" evidence list --json | jq '.items | length'; }
+n_before=$(exports)
+echo precious >"$T/victim.txt"
+expect_status 1 "$K" --db "$DB" evidence export --from "$FROM" --to "$TO" -o "$T/b.tar"
+expect_match "an existing file is not replaced" "$ERR" "b.tar exists: a bundle never replaces a file"
+ln -s "$T/victim.txt" "$T/link.tar"
+expect_status 1 "$K" --db "$DB" evidence export --from "$FROM" --to "$TO" -o "$T/link.tar"
+expect_eq "nothing written through a planted link" "$(cat "$T/victim.txt")" precious
+expect_status 1 "$K" --db "$DB" evidence export --from "$FROM" --to "$TO" -o "$T/no/such/dir.tar"
+expect_eq "no export made for a bundle that cannot be kept" "$(exports)" "$n_before"
+expect_eq "no temporary file left" "$(ls "$T" | grep -c 'tar\.' || true)" 0
 expect_status 2 "$K" --db "$DB" evidence export --from "$FROM" -o "$T/x.tar"
 expect_status 1 "$K" --db "$DB" evidence export --from "$TO" --to "$FROM" -o "$T/x.tar"
 expect_match "a bad window is refused" "$ERR" "invalid_field"

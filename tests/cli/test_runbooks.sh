@@ -188,6 +188,13 @@ expect_match "output shown" "$OUT" "hello from a runbook"
 expect_status 1 "$K" --db "$DB" run step "$RUN" say
 expect_match "done is done" "$ERR" "step_already_done"
 expect_status 0 "$K" --db "$DB" approvals
+# signing-key --in names the tenant that trusts the key (it used to be the caller's own).
+expect_status 0 "$K" --db "$DB" tenant create acme --name Acme
+expect_status 0 "$K" --db "$DB" signing-key add "$T/me.pub" --name for-acme --in acme
+expect_eq "the key is trusted in acme" \
+	"$("$K" --db "$DB" --json signing-key list --in acme | jq -r '[.items[].name] | join(",")')" "for-acme"
+expect_eq "and not in the caller's own tenant" \
+	"$("$K" --db "$DB" --json signing-key list | jq -r '[.items[].name] | index("for-acme")')" "null"
 # Passphrase-protected keys, in minisign's own format both ways.
 printf 'correct horse\n' > "$T/pass"
 expect_status 0 "$K" keygen -o "$T/locked.key" --passphrase-file "$T/pass"
@@ -206,5 +213,15 @@ printf 'stock pass\n' > "$T/stock-pass"
 expect_status 0 "$K" --db "$DB" signing-key add "$T/stock.pub"
 printf '{"id":"stock","name":"stock","risk":"low","steps":[{"id":"a","title":"a","kind":"manual"}]}' > "$T/stock.json"
 expect_status 0 "$K" --db "$DB" runbook publish "$T/stock.json" --key "$T/stock.key" --passphrase-file "$T/stock-pass"
+# A denial the CLI suggests passing with --override is passed with it, on a runbook command as
+# on an incident one (the header was once sent by the incident and tenant commands alone).
+echo '{"name":"p","rules":[{"id":"no-launch","effect":"forbid","actions":["runbook.launch"]}]}' >"$T/pol.json"
+expect_status 0 "$K" --db "$DB" policy set "$T/pol.json"
+expect_status 1 "$K" --db "$DB" runbook launch hello
+expect_match "the denial suggests --override" "$ERR" "repeat with --override"
+expect_status 0 "$K" --db "$DB" --json runbook launch hello --override "sev1, the runbook is the fix"
+expect_eq "the override launched it" "$(echo "$OUT" | jq -r .status)" "running"
+expect_status 0 "$K" --db "$DB" --json exceptions
+expect_eq "and left a governed exception" "$(echo "$OUT" | jq -r '[.items[].action] | index("runbook.launch") != null')" "true"
 expect_status 0 "$K" --db "$DB" ledger verify
 finish
