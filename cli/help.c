@@ -27,8 +27,14 @@ static const char TOP[] =
 	"  timeline INCIDENT_ID      the incident's timeline, oldest first\n"
 	"  receipts                  the tenant's receipts, oldest first\n"
 	"  ledger verify             recompute every ledger and check its signed checkpoints\n"
-	"  backup -o FILE            a consistent copy of the embedded store, while it is used\n"
 	"  ledger checkpoint         the tenant's signed checkpoint, checked by the witness\n"
+	"  backup -o FILE            a consistent copy of the embedded store, while it is used\n"
+	"  keygen [-o FILE]          a minisign key pair, to sign runbooks or approvals\n"
+	"  signing-key add|list|revoke   the keys the tenant trusts to sign runbooks\n"
+	"  runbook publish|list|show|launch   signed runbooks; launch starts a run\n"
+	"  run show|step|abort|rollback   a launched run, one step at a time\n"
+	"  approve RUN STEP --key K  sign an approval step's statement (or --reject it)\n"
+	"  approvals                 the approval steps waiting for a decision\n"
 	"  evidence export|verify|list   evidence bundles; verify works offline\n"
 	"  redaction get|set         the rules that redact free text in bundles\n"
 	"  usage [--platform]        usage by event type; the platform's attribution ratio\n"
@@ -48,6 +54,8 @@ static const char TOP[] =
 	"  --tenant T       embedded identity: tenant id or unique name (default: default)\n"
 	"  --as ACTOR       embedded identity: actor id or unique name (default: admin)\n"
 	"  --json           print API.md's JSON shapes\n"
+	"  --idempotency-key K  send a change at most once: a repeat with K replays the first\n"
+	"                   answer\n"
 	"  --debug-log F    append every backend call and its duration to F\n"
 	"  --help, --version\n"
 	"\n"
@@ -85,6 +93,101 @@ static const char LEDGER[] =
 	"and demands a consistency proof to every newer one it sees (here, after `receipts`,\n"
 	"after `evidence export`): a failure is an alarm and exit status 1. It needs the\n"
 	"server's public key: --pubkey, the config's `pubkey = FILE`, or an embedded PATH.pub.\n";
+
+static const char BACKUP[] =
+	"usage: klaxon backup -o FILE\n"
+	"A consistent copy of the embedded store (--db, or the default one) while it is used:\n"
+	"SQLite's online backup from a reader, so writers go on and the copy is one committed\n"
+	"state. FILE is made with mode 0600 and never overwrites a file; the bundles of evidence\n"
+	"exports go to FILE-bundles/ beside it. The signing key PATH.key is not copied: keep it\n"
+	"apart. A klaxond is backed up on its host (klaxond backup --data DIR -o FILE). See\n"
+	"docs/OPERATIONS.md.\n";
+
+static const char KEYGEN[] =
+	"usage: klaxon keygen [-o FILE] [--protect | --passphrase-file F]\n"
+	"Makes an Ed25519 key pair in minisign's format: the secret key FILE (default klaxon.key,\n"
+	"mode 0600) and the public key beside it (a .key ending made .pub, else FILE.pub), and\n"
+	"prints the key id. An existing file is never overwritten. --protect asks for a passphrase\n"
+	"on the terminal (twice), --passphrase-file reads it from F; `runbook publish` and\n"
+	"`approve` then ask for it. The public key is what `signing-key add` trusts for runbooks\n"
+	"and what `actor create|update --public-key` registers for an approver.\n"
+	"\n"
+	"  klaxon keygen -o ci.key && klaxon signing-key add ci.pub --name ci\n";
+
+static const char SIGNING_KEY[] =
+	"usage:\n"
+	"  klaxon signing-key add PUBKEY_FILE [--name N] [--in TENANT]   N defaults to the file\n"
+	"  klaxon signing-key list [--in TENANT]\n"
+	"  klaxon signing-key revoke KEY_ID [--in TENANT]\n"
+	"\n"
+	"The minisign public keys the tenant trusts to sign runbooks (`runbook publish`); list\n"
+	"shows each key's id, name, trusted or revoked, and when it was added. A revoked key\n"
+	"verifies no new publication. --in names the tenant (default: the caller's own). A denied\n"
+	"change names the deciding rules and, when a governed exception could pass it, suggests\n"
+	"--override \"justification\" (needs policy.override).\n";
+
+static const char RUNBOOK[] =
+	"usage:\n"
+	"  klaxon runbook publish FILE --key SECRET_KEY [--passphrase-file F]\n"
+	"  klaxon runbook list\n"
+	"  klaxon runbook show ID\n"
+	"  klaxon runbook launch ID [--incident INCIDENT_ID]     prints the run and its steps\n"
+	"\n"
+	"publish signs FILE's exact bytes with the secret key (a protected key's passphrase is\n"
+	"asked on the terminal or read from --passphrase-file) and sends both; a key the tenant\n"
+	"does not trust (signing-key add) is refused with signature_invalid. Each publication of\n"
+	"an id is its next version (the same bytes again may answer with the existing one).\n"
+	"FILE is API.md's runbook document: {\"id\", \"name\", \"risk\": low|medium|high|critical,\n"
+	"\"tags\", \"steps\"}, each step manual, command (an argv array, never a shell string) or\n"
+	"approval, any with a \"rollback\"; a high or critical runbook puts an approval step\n"
+	"before its first command step. show prints the latest version (digest, signer's key id,\n"
+	"steps); launch starts a run of it, for the incident with --incident: drive it with\n"
+	"`klaxon run` and `klaxon approve`. A denied change names the deciding rules and, when a\n"
+	"governed exception could pass it, suggests --override \"justification\" (needs\n"
+	"policy.override).\n"
+	"\n"
+	"  klaxon runbook publish restart-api.json --key ci.key\n"
+	"  run=$(klaxon --json runbook launch restart-api --incident \"$id\" | jq -r .id)\n";
+
+static const char RUN[] =
+	"usage:\n"
+	"  klaxon run show RUN\n"
+	"  klaxon run step RUN STEP [--note N] [--wait S]\n"
+	"  klaxon run abort RUN --reason R\n"
+	"  klaxon run rollback RUN --reason R [--wait S]\n"
+	"\n"
+	"RUN is the id `runbook launch` printed, STEP a step's id; steps run in order. step\n"
+	"marks a manual step done (--note says what was done) or runs a command step, waiting\n"
+	"up to --wait seconds (default 300) for it to end and printing its status, exit code and\n"
+	"output; one still running then goes on running (see `run show`). An approval step is\n"
+	"not executed: it passes once `klaxon approve` has met its quorum. abort ends the run and\n"
+	"kills a running command's process group. rollback runs the rollback of every succeeded\n"
+	"step that declares one, last first, waiting up to --wait seconds for their commands;\n"
+	"while a step runs it is refused (abort first). A denied change names the deciding rules\n"
+	"and, when a governed exception could pass it, suggests --override \"justification\"\n"
+	"(needs policy.override).\n"
+	"\n"
+	"  klaxon run step \"$run\" check --note \"dashboards red\"\n"
+	"  klaxon run rollback \"$run\" --reason \"made it worse\"\n";
+
+static const char APPROVE[] =
+	"usage: klaxon approve RUN STEP --key SECRET_KEY [--reject --reason R]\n"
+	"                      [--passphrase-file F]\n"
+	"Signs a statement naming the run, its approval step, the runbook's digest, you and the\n"
+	"decision with your secret key (a protected key's passphrase is asked on the terminal or\n"
+	"read from --passphrase-file) and sends it; the server checks it against the public key\n"
+	"registered on your actor (actor create|update --public-key). --reject needs --reason.\n"
+	"Approvers must hold a role the step names, each counts once, and the launcher cannot\n"
+	"approve. Prints the decision and how many of the quorum are granted. A denied change\n"
+	"names the deciding rules and, when a governed exception could pass it, suggests\n"
+	"--override \"justification\" (needs policy.override).\n"
+	"\n"
+	"  klaxon approve \"$run\" gate --key ~/.config/klaxon/keys/me.key\n";
+
+static const char APPROVALS[] =
+	"usage: klaxon approvals [--cursor C] [--all]\n"
+	"The tenant's approval steps waiting for a decision: run, step, runbook, risk, approvals\n"
+	"granted of those required, and since when. Decide with `klaxon approve`.\n";
 
 static const char INIT[] = "usage: klaxon --db PATH init\n"
 			   "Makes a new store (refusing an existing one) with the tenant `default`\n"
@@ -128,7 +231,9 @@ static const char EVIDENCE[] =
 	"(redacted inputs are reported as not replayable; drift exits 1). `minisign -V -p\n"
 	"server.pub -m manifest.json` checks the manifest alone. See docs/EVIDENCE.md.\n"
 	"redaction set FILE takes {\"rules\": [{\"id\", \"pattern\"?, \"fields\"?}]} (- for stdin);\n"
-	"the built-in rules always apply.\n";
+	"the built-in rules always apply. A denied change (export, redaction set) names the\n"
+	"deciding rules and, when a governed exception could pass it, suggests --override\n"
+	"\"justification\" (needs policy.override).\n";
 
 static const char USAGE_PAGE[] =
 	"usage: klaxon usage [--in TENANT | --platform] [--from T] [--to T] [--bucket hour|day]\n"
@@ -145,7 +250,10 @@ void help_print(const char *noun, const char *verb)
 		     {"ledger", LEDGER},     {"init", INIT},
 		     {"tenant", TENANCY},    {"actor", TENANCY},	 {"roles", TENANCY},
 		     {"policy", TENANCY},    {"exceptions", TENANCY},
-		     {"evidence", EVIDENCE}, {"redaction", EVIDENCE}, {"usage", USAGE_PAGE}};
+		     {"evidence", EVIDENCE}, {"redaction", EVIDENCE}, {"usage", USAGE_PAGE},
+		     {"backup", BACKUP},     {"keygen", KEYGEN},	 {"signing-key", SIGNING_KEY},
+		     {"runbook", RUNBOOK},   {"run", RUN},		 {"approve", APPROVE},
+		     {"approvals", APPROVALS}};
 	for (size_t i = 0; noun && i < sizeof pages / sizeof pages[0]; i++) {
 		if (strcmp(noun, pages[i].noun) == 0) {
 			fputs(pages[i].text, stdout);

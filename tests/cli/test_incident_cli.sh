@@ -61,10 +61,19 @@ expect_status 0 "$K" --db "$DB" receipts --json --limit 500
 expect_eq "timeline points at a receipt" "$(echo "$OUT" | jq -r --arg r "$R" '[.items[] | select(.id == $r) | .action] | join(",")')" "incident.update"
 expect_eq "receipts record the OS user" "$(echo "$OUT" | jq -r '.items[-1].os_user')" "$(id -un)"
 
-# help at every level
+# help at every level: the top page lists every command, each noun has a page of its own
+# (not the top page again), and a verb's --help is its noun's page
 expect_status 0 "$K" --db "$DB" --help
+TOP=$OUT
 expect_status 0 "$K" --db "$DB" incident --help
 expect_match "incident help" "$OUT" "declare"
+for noun in keygen signing-key runbook run approve approvals backup; do
+	expect_match "top help lists $noun" "$TOP" "^  $noun( |$)"
+	expect_status 0 "$K" --db "$DB" "$noun" --help
+	expect_match "$noun --help is its own page" "$OUT" "^(usage: |  )klaxon $noun( |$)"
+done
+expect_status 0 "$K" --db "$DB" run step --help
+expect_match "a verb's help is its noun's page" "$OUT" "^  klaxon run step RUN STEP"
 expect_status 0 "$K" --version
 
 # ledger verify passes, then fails after a receipt is edited in the file
