@@ -439,6 +439,14 @@ int app_input(struct app *a, int key, const MEVENT *ev)
 		a->running = false;
 		return UI_QUIT;
 	}
+	/* A screen too small to draw takes no key but quit: a change would otherwise go through
+	 * a dialog and a y/n that were never on screen. */
+	if (ui_term_too_small()) {
+		if (ui_keymap_lookup(a->keymap, CTX_GENERIC, key) != ACT_QUIT)
+			return UI_IGNORED;
+		a->running = false;
+		return UI_QUIT;
+	}
 	if ((flags = gov_key(a, key)) != UI_IGNORED) {
 		/* the denial dialog is modal over every screen */
 	} else if (a->prompt.open) {

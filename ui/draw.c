@@ -7,13 +7,14 @@
 
 #include "ui.h"
 
-/* Converts up to width columns of s into wide characters at out (room for width); returns
- * the columns used and the count in *n. */
+/* Converts up to width columns of s into wide characters at out (room for 2 * width: a
+ * zero-width mark takes room but no column, so a run of them is cut where the room ends);
+ * returns the columns used and the count in *n. */
 static int to_wide(const char *s, size_t len, int width, wchar_t *out, int *n)
 {
 	int col = 0, k = 0;
 	size_t i = 0;
-	while (i < len && s[i] && col < width) {
+	while (i < len && s[i] && col < width && k < 2 * width) {
 		wchar_t c;
 		i += ui_utf8_decode(s + i, len - i, &c);
 		if (c < 0x20 || c == 0x7f)
@@ -38,8 +39,10 @@ static int to_wide(const char *s, size_t len, int width, wchar_t *out, int *n)
 static int put_wide(WINDOW *w, int y, int x, int width, int role, const char *s, size_t len,
 		    const char *tail)
 {
-	wchar_t stack[512], *buf = stack;
-	if (width + 8 > 512 && !(buf = malloc(((size_t)width + 8) * sizeof *buf)))
+	/* Text and tail take at most 2 * width characters, the padding at most width. */
+	wchar_t stack[1024], *buf = stack;
+	size_t room = (size_t)width * 3 + 8;
+	if (room > sizeof stack / sizeof stack[0] && !(buf = malloc(room * sizeof *buf)))
 		return 0;
 	int n = 0, m = 0, tw = tail ? ui_text_width(tail, strlen(tail)) : 0;
 	int used = to_wide(s, len, width - tw, buf, &n);

@@ -71,8 +71,17 @@ wait_for "theme light"
 # Too small, then back.
 tm resize-window -t kx -x 40 -y 10
 wait_for "terminal too small"
+# Keys do nothing on a screen too small to show them: no dialog, no y/n, no change.
+keys n
+type_text "Declared unseen"
+keys Enter
+keys y
+sleep 1
 tm resize-window -t kx -x 120 -y 40
 wait_for "DECLARED 1"
+"$KLAXON" --db "$T/k.db" incident list --json | jq -e '[.items[].title] | index("Declared unseen") == null' \
+	>/dev/null && ok || bad "keys typed on a too-small screen declared an incident"
+screen | grep -qF "Declared unseen" && bad "keys typed on a too-small screen reached a dialog" || ok
 wait_for "Disk full on db-3"
 
 keys Q
