@@ -46,11 +46,21 @@ void kx_time_format(int64_t ms, char out[KX_TIME_LEN])
 	}
 	struct tm tm;
 	gmtime_r(&secs, &tm);
-	size_t n = strftime(out, KX_TIME_LEN, "%Y-%m-%dT%H:%M:%S", &tm);
-	if (n != 19) { /* years beyond 9999 do not occur on the wire */
+	/* %04d, not strftime's %Y, which writes the year 999 as "999". The wire's four digits
+	 * hold years 0 to 9999; a time past either end (an offset can reach one) is clamped. */
+	long year = tm.tm_year + 1900L;
+	if (year < 0) {
+		snprintf(out, KX_TIME_LEN, "%s", "0000-01-01T00:00:00.000Z");
+		return;
+	}
+	if (year > 9999) {
 		snprintf(out, KX_TIME_LEN, "%s", "9999-12-31T23:59:59.999Z");
 		return;
 	}
+	char text[64]; /* room for any int, so that the compiler sees nothing cut */
+	snprintf(text, sizeof text, "%04ld-%02d-%02dT%02d:%02d:%02d", year, tm.tm_mon + 1,
+		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	memcpy(out, text, 19);
 	out[19] = '.';
 	out[20] = (char)('0' + milli / 100);
 	out[21] = (char)('0' + milli / 10 % 10);
