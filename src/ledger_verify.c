@@ -171,6 +171,11 @@ int ledger_verify_tenant(struct kx_core *core, struct store *s, const char *tena
 				     tenant_id);
 		return -1;
 	}
+	if (v.size == 0)
+		return kx_error_set(err, 409, "ledger_invalid", NULL,
+				    "tenant %s has no receipts, though its creation is the first"
+				    " leaf of its ledger",
+				    tenant_id);
 	uint64_t latest = 0;
 	char *note = store_checkpoint_get(s, tenant_id, 0, &latest);
 	free(note);

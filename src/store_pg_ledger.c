@@ -287,7 +287,8 @@ cJSON *pg_ledger_tenants(struct store *base)
 {
 	struct store_pg *s = pg(base);
 	static const char sql[] = "SELECT DISTINCT tenant_id FROM checkpoints"
-				  " UNION SELECT DISTINCT tenant_id FROM receipts ORDER BY 1";
+				  " UNION SELECT DISTINCT tenant_id FROM receipts"
+				  " UNION SELECT id FROM tenants ORDER BY 1";
 	/* Every tenant's ledger, by design. */
 	if (pg_scope(s, PG_SCOPE_ALL, NULL))
 		return NULL;

@@ -548,6 +548,28 @@ static void test_edited_inner_node_fails_verification(void **state)
 				  1, "seq 4");
 }
 
+/* Deleting a tenant's whole ledger (receipts, nodes, checkpoints, decisions) leaves nothing
+ * to check against: the tenant row still says a ledger began with its creation. */
+static void test_a_tenant_without_its_ledger_fails_verification(void **state)
+{
+	struct fx *f = *state;
+	create_incident(f, "a");
+	fx_close(f);
+	sqlite3 *db = fx_sqlite(f);
+	fx_sql_exec(db, "DROP TRIGGER receipts_no_delete; DROP TRIGGER ledger_nodes_no_delete;"
+			"DROP TRIGGER checkpoints_no_delete; DROP TRIGGER decisions_no_delete;"
+			"DELETE FROM ledger_nodes WHERE tenant_id = 'default';"
+			"DELETE FROM checkpoints WHERE tenant_id = 'default';"
+			"DELETE FROM decisions WHERE tenant_id = 'default';"
+			"DELETE FROM receipts WHERE tenant_id = 'default'");
+	sqlite3_close(db);
+	fx_open(f);
+	struct kx_error err;
+	assert_int_equal(verify(f, NULL, &err), -1);
+	if (!strstr(err.message, "tenant default has no receipts"))
+		fail_msg("verification did not name the tenant: %s", err.message);
+}
+
 /* Migration 6 regroups a store's ledger nodes in bands of levels: a store written in the
  * layout before it (nodes keyed by position, then level) must come out with every node,
  * the same proofs, and a ledger that verifies. */
@@ -911,6 +933,7 @@ int main(void)
 		T(test_edited_actor_column_fails_verification),
 		T(test_edited_tree_node_fails_verification),
 		T(test_edited_inner_node_fails_verification),
+		T(test_a_tenant_without_its_ledger_fails_verification),
 		T(test_node_band_migration_keeps_the_tree),
 		T(test_edited_checkpoint_fails_verification),
 		T(test_deleted_last_receipt_fails_verification),
