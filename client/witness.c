@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
+#include <sodium.h>
 
 #include "klaxon.h"
 
@@ -63,8 +64,10 @@ int witness_open(struct witness *w, const char *source, const char *pubkey_path,
 		snprintf(base, sizeof base, "%s/klaxon/witness", xdg);
 	else
 		snprintf(base, sizeof base, "%s/.local/state/klaxon/witness", home ? home : ".");
-	/* The source as one safe directory name: "http___127.0.0.1_8420", "_home_me_k.db". */
-	char name[160];
+	/* The source as one safe directory name, readable ("_home_me_k.db") and told apart by a
+	 * hash of the whole source: the readable part alone maps "/a/x.db" and "/a_x.db" to one
+	 * name, and two stores sharing a state raise false alarms (or hide a rollback). */
+	char name[101];
 	size_t n = 0;
 	for (const char *p = source; *p && n < sizeof name - 1; p++)
 		name[n++] = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
@@ -72,7 +75,17 @@ int witness_open(struct witness *w, const char *source, const char *pubkey_path,
 				    ? *p
 				    : '_';
 	name[n] = 0;
-	snprintf(w->dir, sizeof w->dir, "%s/%s", base, name);
+	unsigned char h[8];
+	crypto_generichash(h, sizeof h, (const unsigned char *)source, strlen(source), NULL, 0);
+	char hex[2 * sizeof h + 1];
+	sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+	snprintf(w->dir, sizeof w->dir, "%s/%s-%s", base, name, hex);
+	/* A state kept under the name used before the hash is taken over once. */
+	char old[1200];
+	struct stat st;
+	if (snprintf(old, sizeof old, "%s/%s", base, name) < (int)sizeof old && strlen(source) < sizeof name &&
+	    stat(w->dir, &st) != 0 && stat(old, &st) == 0)
+		rename(old, w->dir);
 	return 0;
 }
 

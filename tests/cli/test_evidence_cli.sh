@@ -167,4 +167,20 @@ expect_status 0 "$K" --server "$URL" --token "$ADMIN_TOKEN" --pubkey "$T/server/
 	--in acme --from "$FROM" --to "$TO" -o "$T/r3.tar"
 expect_status 0 "$K" evidence verify "$T/r3.tar" --pubkey "$T/server/server.pub"
 
+# Two stores whose paths differ only in "/" against "_" keep two witness states (they once
+# shared one, and the second store's every read raised a false alarm).
+mkdir -p "$T/ws/a"
+expect_status 0 "$K" --db "$T/ws/a/x.db" init
+expect_status 0 "$K" --db "$T/ws/a_x.db" init
+expect_status 0 "$K" --db "$T/ws/a/x.db" receipts
+expect_status 0 "$K" --db "$T/ws/a_x.db" receipts
+expect_status 0 "$K" --db "$T/ws/a/x.db" receipts
+# A state kept under the name used before is taken over, not started again.
+# (the name: the readable path, "-", BLAKE2b-64 of the whole path)
+wdir=$XDG_STATE_HOME/klaxon/witness/$(printf '%s' "$T/ws/a_x.db" | tr -c 'a-zA-Z0-9.-' _)-$(printf '%s' "$T/ws/a_x.db" | b2sum -l 64 | cut -d' ' -f1)
+expect_eq "the state of a_x.db is where it is named" "$(ls -d "$wdir")" "$wdir"
+mv "$wdir" "${wdir%-*}"
+expect_status 0 "$K" --db "$T/ws/a_x.db" receipts
+expect_eq "the old state was taken over" "$(ls -d "${wdir%-*}" "$wdir" 2>/dev/null)" "$wdir"
+
 finish
