@@ -601,17 +601,25 @@ static int keymap_setup(struct app *a, char *err, size_t errlen)
 	}
 	if (ui_keymap_parse(a->keymap, screens_default_keys, "default.keys", err, errlen))
 		return -1;
-	char path[1100];
+	char path[1100], dir[1050];
+	char *text;
 	if (a->opt->keys_path) {
 		snprintf(path, sizeof path, "%s", a->opt->keys_path);
+		text = read_text(path);
 	} else {
 		const char *cfg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
 		if (cfg && *cfg)
-			snprintf(path, sizeof path, "%s/klaxon/keys", cfg);
+			snprintf(dir, sizeof dir, "%s/klaxon", cfg);
 		else
-			snprintf(path, sizeof path, "%s/.config/klaxon/keys", home ? home : ".");
+			snprintf(dir, sizeof dir, "%s/.config/klaxon", home ? home : ".");
+		/* keymap; "keys" is where it was kept before, but that is the directory of the
+		 * operator's signing keys (keys/approver.key), so only a file there is read. */
+		snprintf(path, sizeof path, "%s/keymap", dir);
+		if (!(text = read_text(path))) {
+			snprintf(path, sizeof path, "%s/keys", dir);
+			text = read_text(path);
+		}
 	}
-	char *text = read_text(path);
 	if (!text) {
 		if (a->opt->keys_path) {
 			snprintf(err, errlen, "%s: %s", path, strerror(errno));

@@ -23,7 +23,7 @@ struct console_options {
 	int n_read_only_tenants;
 	int refresh_s;         /* 0: 5 seconds */
 	const char *script;    /* run this script on a virtual screen instead of the terminal */
-	const char *keys_path; /* user keys file (NULL: ~/.config/klaxon/keys) */
+	const char *keys_path; /* user keymap file (NULL: ~/.config/klaxon/keymap) */
 	const char *approval_key; /* the approver's secret key (NULL: the default path) */
 	const char *pubkey;    /* the server's public key for the ledger witness (NULL: an
 				* embedded store's own STORE.pub, none for a server) */

@@ -52,7 +52,7 @@ static void build(struct help *h, struct app *a)
 		ui_pager_add(&h->pager, UI_ROLE_NORMAL, commands[i]);
 	ui_pager_add(&h->pager, UI_ROLE_NORMAL, "");
 	ui_pager_add(&h->pager, UI_ROLE_DIM,
-		     "Rebind any key in ~/.config/klaxon/keys: bind CONTEXT KEY ACTION");
+		     "Rebind any key in ~/.config/klaxon/keymap: bind CONTEXT KEY ACTION");
 }
 
 static void help_draw(struct screen *s, struct app *a, bool full)

@@ -6,6 +6,9 @@
 
 "$KLAXON" --db "$T/k.db" init >/dev/null
 "$KLAXON" --db "$T/k.db" incident declare --title "Disk full on db-3" --severity sev3 >/dev/null
+# The user's keymap lives beside the signing-key directory (keys/), not in its place.
+mkdir -p "$T/home/config/klaxon/keys"
+printf 'bind generic Z quit\n' >"$T/home/config/klaxon/keymap"
 console --db "$T/k.db"
 wait_for "DECLARED 1"
 wait_for "Disk full on db-3"
@@ -84,7 +87,7 @@ wait_for "DECLARED 1"
 screen | grep -qF "Declared unseen" && bad "keys typed on a too-small screen reached a dialog" || ok
 wait_for "Disk full on db-3"
 
-keys Q
+keys Z # bound in the keymap
 wait_exit
 grep -q "theme = light" "$T/home/state/klaxon/state" && ok || bad "the theme was not remembered"
 finish
