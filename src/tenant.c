@@ -247,24 +247,17 @@ static int create_tenant_prepare(struct op_ctx *ctx)
 	if (strcmp(kind, "customer") != 0 && strcmp(kind, "partner") != 0)
 		return kx_error_set(ctx->err, 400, "invalid_field", "kind",
 				    "kind is customer or partner");
+	if (partner && strcmp(kind, "customer") != 0)
+		return kx_error_set(ctx->err, 400, "invalid_field", "partner_id",
+				    "partner_id must name a partner tenant, for a customer");
 	char new_id[64];
 	if (!id)
 		kx_id_new("t_", new_id);
 	else
 		snprintf(new_id, sizeof new_id, "%s", id);
-	cJSON *existing = store_tenant_get(ctx->store, new_id);
-	cJSON_Delete(existing);
-	if (existing)
-		return kx_error_set(ctx->err, 409, "conflict", "id", "tenant %s exists", new_id);
-	if (partner) {
-		cJSON *p = store_tenant_get(ctx->store, partner);
-		bool is_partner = p && strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(p, "kind")),
-					      "partner") == 0;
-		cJSON_Delete(p);
-		if (!is_partner || strcmp(kind, "customer") != 0)
-			return kx_error_set(ctx->err, 400, "invalid_field", "partner_id",
-					    "partner_id must name a partner tenant, for a customer");
-	}
+	/* Whether the id is taken and whether partner_id names a partner are asked in apply, once
+	 * the caller may create tenants: answered here, they told anyone who asked which tenants
+	 * exist and which are partners (a denial came only after them). */
 	ctx->loaded = tenant_object(new_id, name, kind, region, partner, ctx->now);
 	ctx->resource = cJSON_Duplicate(ctx->loaded, 1);
 	snprintf(ctx->resource_id, sizeof ctx->resource_id, "%s", new_id);
@@ -274,13 +267,26 @@ static int create_tenant_prepare(struct op_ctx *ctx)
 	return 0;
 }
 
+/* Is tenant `id` a partner? */
+static bool tenant_is_partner(struct store *s, const char *id)
+{
+	cJSON *t = store_tenant_get(s, id);
+	const char *kind = cJSON_GetStringValue(cJSON_GetObjectItem(t, "kind"));
+	bool partner = kind && strcmp(kind, "partner") == 0;
+	cJSON_Delete(t);
+	return partner;
+}
+
+/* Decided on the body and the caller alone (the caller's own tenant is the only one read), so
+ * that a refusal answers the same whatever tenants the body names. */
 static int create_tenant_authorize(struct op_ctx *ctx, bool *allow, const char **rule)
 {
 	const char *kind = cJSON_GetStringValue(cJSON_GetObjectItem(ctx->loaded, "kind"));
 	if (tenant_actor_is_platform_admin(ctx->subject)) {
 		*allow = true;
 		*rule = "tenancy:platform-admin";
-	} else if (strcmp(kind, "customer") == 0 && is_partner_admin_of(ctx, ctx->loaded)) {
+	} else if (strcmp(kind, "customer") == 0 && is_partner_admin_of(ctx, ctx->loaded) &&
+		   tenant_is_partner(ctx->store, ctx->caller_tenant)) {
 		*allow = true;
 		*rule = "tenancy:partner-admin";
 	} else {
@@ -290,9 +296,25 @@ static int create_tenant_authorize(struct op_ctx *ctx, bool *allow, const char *
 	return 0;
 }
 
+/* What the new tenant's id and partner_id name, asked only of a caller allowed to create it. */
+static int create_tenant_check_names(struct op_ctx *ctx)
+{
+	cJSON *existing = store_tenant_get(ctx->store, ctx->resource_id);
+	cJSON_Delete(existing);
+	if (existing)
+		return kx_error_set(ctx->err, 409, "conflict", "id", "tenant %s exists",
+				    ctx->resource_id);
+	const char *partner = cJSON_GetStringValue(cJSON_GetObjectItem(ctx->loaded, "partner_id"));
+	if (partner && !tenant_is_partner(ctx->store, partner))
+		return kx_error_set(ctx->err, 400, "invalid_field", "partner_id",
+				    "partner_id must name a partner tenant, for a customer");
+	return 0;
+}
+
 static int create_tenant_apply(struct op_ctx *ctx)
 {
-	if (tenant_insert(ctx->store, ctx->loaded, ctx->now, ctx->err))
+	if (create_tenant_check_names(ctx) ||
+	    tenant_insert(ctx->store, ctx->loaded, ctx->now, ctx->err))
 		return -1;
 	snprintf(ctx->tenant, sizeof ctx->tenant, "%.63s", ctx->resource_id);
 	ctx->status = 201;

@@ -243,6 +243,53 @@ api "$AL" GET "/receipts/$RC"
 expect_status "the creator reads its receipt" 200
 expect_jq "the receipt carries the request id" .request_id create-trace-77
 
+# --- tenant.create tells a caller who may not create tenants nothing about other tenants ------
+# The same 403 and decision whether the id exists, and whether partner_id names a partner, a
+# customer or nothing; the refusals are receipted in the platform ledger all the same.
+api "$ADMIN" POST /tenants '{"id":"ptn","name":"Partner","region":"eu","kind":"partner"}'
+expect_status "create a partner tenant" 201
+new_actor ptn padm '["tenant-admin"]'
+PADM=$ACTOR_TOKEN
+new_actor ptn presp '["responder"]'
+PRESP=$ACTOR_TOKEN
+refusal() { # the status, the error and its decision, without what differs per request
+	printf '%s %s' "$STATUS" "$(printf '%s' "$BODY" | jq -c '.error | del(.request_id)
+		| .decision |= (if type == "object" then del(.record_digest) else . end)')"
+}
+N=0
+for who in VI AL TA PRESP; do
+	tok=${!who}
+	REF=""
+	for body in '{"id":"beta","name":"x"}' '{"id":"nosuch-t","name":"x"}' \
+		'{"id":"ptn","name":"x","kind":"partner"}' '{"name":"x","partner_id":"ptn"}' \
+		'{"name":"x","partner_id":"acme"}' '{"name":"x","partner_id":"nosuch-p"}' \
+		'{"id":"beta","name":"x","partner_id":"ptn"}' '{"id":"acme","name":"x","partner_id":"acme"}'; do
+		N=$((N + 1))
+		api "$tok" POST /tenants "$body" -H "X-Request-Id: oracle-$N"
+		expect_error "$who POST /tenants $body" 403 policy_denied
+		[ -n "$REF" ] || REF=$(refusal)
+		expect_eq "$who POST /tenants $body answers like the others" "$(refusal)" "$REF"
+	done
+done
+# Each refusal is a denial as before: receipted (in the platform ledger, which no API reads)
+# and metered as policy.deny to the caller's tenant, in the same transaction.
+api "$ADMIN" GET /tenants/ptn/usage
+expect_jq "the partner responder's refusals are metered as denials" '.totals["policy.deny"]' 8
+# Those allowed to create still learn why a creation cannot be.
+api "$ADMIN" POST /tenants '{"name":"x","partner_id":"acme"}'
+expect_error "platform admin: partner_id names a customer" 400 invalid_field
+expect_jq "the error names partner_id" .error.field partner_id
+api "$ADMIN" POST /tenants '{"name":"x","partner_id":"nosuch-p"}'
+expect_error "platform admin: partner_id names nothing" 400 invalid_field
+api "$PADM" POST /tenants '{"id":"beta","name":"x","partner_id":"ptn"}'
+expect_error "partner admin: the id is taken" 409 conflict
+api "$PADM" POST /tenants '{"id":"ptn-kid","name":"Kid","partner_id":"ptn"}'
+expect_status "partner admin creates a child under its partner" 201
+api "$PADM" POST /tenants '{"id":"ptn-kid2","name":"Kid","partner_id":"acme"}'
+expect_error "partner admin under another partner_id" 403 policy_denied
+api "$ADMIN" GET /tenants/beta
+expect_jq "beta is untouched by the refusals" .name "beta Inc"
+
 # --- a suspended tenant's actors get 403 on mutations ------------------------------------------
 new_tenant sleepy
 new_actor sleepy sam '["responder"]'
