@@ -93,6 +93,12 @@ static const char *tenant_status(struct op_ctx *ctx, const char *tenant_id)
 	return found;
 }
 
+/* The mutations an offboarded tenant still allows: API.md keeps its data for export. */
+static bool offboarded_allows(const char *action)
+{
+	return strcmp(action, "evidence.export") == 0;
+}
+
 int authz_decide(struct op_ctx *ctx, const char *action, struct authz *out)
 {
 	memset(out, 0, sizeof *out);
@@ -115,6 +121,14 @@ int authz_decide(struct op_ctx *ctx, const char *action, struct authz *out)
 			       "the tenant is not active: every mutation is denied");
 		return 0;
 	}
+	/* An offboarded tenant is final, its data kept read-only for export (API.md): no
+	 * mutation reaches it but an export. Its own actors cannot sign in, so this binds the
+	 * platform and partner admins who act on it from outside. A conflict, not a denial: a
+	 * denial's receipt would be one more leaf in the read-only ledger. */
+	if (mutation && !offboarded_allows(action) &&
+	    strcmp(tenant_status(ctx, ctx->tenant), "offboarded") == 0)
+		return kx_error_set(ctx->err, 409, "conflict", NULL,
+				    "tenant %s is offboarded: its data is read-only", ctx->tenant);
 	if (op && op->authorize) {
 		bool allow = false;
 		const char *rule = "tenancy:denied";

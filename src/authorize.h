@@ -21,7 +21,8 @@ struct authz {
 };
 
 /* Decides `action` for ctx. 0, or -1 with ctx->err when the tenant's documents cannot be
- * loaded (the request then fails with 503, never a silent allow). */
+ * loaded (the request then fails with 503, never a silent allow) or when the action is a
+ * mutation of an offboarded tenant other than an evidence export (409 conflict, no receipt). */
 int authz_decide(struct op_ctx *ctx, const char *action, struct authz *out);
 void authz_free(struct authz *a);
 

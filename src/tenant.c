@@ -456,11 +456,12 @@ static int list_actors_apply(struct op_ctx *ctx)
 
 /* ---- tenant.update ---- */
 
-/* Statuses: active <-> suspended; either -> offboarded, which is final. */
+/* Statuses: active <-> suspended; either -> offboarded, which is final (authz_decide refuses
+ * every other change to an offboarded tenant too). */
 static bool tenant_transition_ok(const char *from, const char *to)
 {
 	if (!strcmp(from, "offboarded"))
-		return !strcmp(to, "offboarded");
+		return false;
 	return !strcmp(to, "active") || !strcmp(to, "suspended") || !strcmp(to, "offboarded");
 }
 

@@ -299,11 +299,14 @@ expect_status "suspend a tenant" 200
 expect_jq "tenant suspended" .status suspended
 api "$SA" POST /incidents '{"title":"while suspended","severity":"sev3"}'
 expect_error "a suspended tenant's mutation" 403 policy_denied
+api "$ADMIN" POST /tenants/sleepy/actors '{"name":"helper","roles":["viewer"]}'
+expect_status "the platform admin still administers a suspended tenant" 201
 
 # --- an offboarded tenant: tokens revoked, data kept ------------------------------------------------
 new_tenant gone
 new_actor gone gus '["responder"]'
 GU=$ACTOR_TOKEN
+GUS_ID=$ACTOR_ID
 new_incident "$GU" "Before offboarding" sev3
 api "$ADMIN" PATCH /tenants/gone '{"status":"offboarded"}'
 expect_status "offboard a tenant" 200
@@ -314,6 +317,62 @@ api "$ADMIN" GET /tenants/gone
 expect_jq "the offboarded tenant is kept" .status offboarded
 api "$ADMIN" PATCH /tenants/gone '{"status":"active"}'
 expect_status "offboarded is final" "4[0-9][0-9]"
+
+# Its data is read-only: no change to its configuration, by a platform or a partner admin, and
+# no receipt for the attempt; evidence export and reads still work.
+read_config() { # what the refused changes would have touched, one line
+	local out="" path
+	for path in /tenants/gone /tenants/gone/actors /tenants/gone/roles \
+		/tenants/gone/policy-profile /tenants/gone/signing-keys /tenants/gone/redaction-rules; do
+		api "$ADMIN" GET "$path"
+		expect_status "GET $path of an offboarded tenant" 200
+		out="$out $(printf '%s' "$BODY" | jq -cS .)"
+	done
+	printf '%s' "$out"
+}
+WINDOW='{"from":"2000-01-01T00:00:00.000Z","to":"2100-01-01T00:00:00.000Z"}'
+api "$ADMIN" POST /tenants/gone/evidence-exports "$WINDOW"
+expect_status "the platform admin exports the offboarded tenant" 201
+RECEIPTS1=$(j .counts.receipts)
+BEFORE=$(read_config)
+minisign -G -W -p "$T/gone.pub" -s "$T/gone.key" >/dev/null 2>&1 || bad "minisign -G failed"
+PUBLINE=$(sed -n 2p "$T/gone.pub")
+refused() { # WHAT METHOD PATH [BODY]
+	api "$ADMIN" "$2" "$3" "${4:-}"
+	expect_error "$1 on an offboarded tenant" 409 conflict
+	expect_jq "$1: the error says why" .error.message "tenant gone is offboarded: its data is read-only"
+}
+refused "create an actor" POST /tenants/gone/actors '{"name":"late","roles":["tenant-admin"]}'
+refused "rotate a token" POST "/tenants/gone/actors/$GUS_ID/token"
+refused "change an actor's roles" PATCH "/tenants/gone/actors/$GUS_ID" '{"roles":["tenant-admin"]}'
+refused "disable an actor" PATCH "/tenants/gone/actors/$GUS_ID" '{"disabled":true}'
+refused "set the role catalog" PUT /tenants/gone/roles '{"roles":{"viewer":["*"]}}'
+refused "set a policy profile" POST /tenants/gone/policy-profile '{"name":"late","rules":[]}'
+refused "add a signing key" POST /tenants/gone/signing-keys "$(jq -nc --arg k "$PUBLINE" '{name:"late",public_key:$k}')"
+refused "set redaction rules" PUT /tenants/gone/redaction-rules '{"rules":[{"id":"late","pattern":"x+"}]}'
+refused "rename the tenant" PATCH /tenants/gone '{"name":"Renamed"}'
+refused "move the tenant's region" PATCH /tenants/gone '{"region":"us"}'
+api "$ADMIN" PATCH /tenants/gone '{"status":"offboarded","name":"Renamed"}'
+expect_status "offboarded again, with a rename" 409
+expect_eq "the refused changes changed nothing" "$(read_config)" "$BEFORE"
+api "$ADMIN" POST /tenants/gone/evidence-exports "$WINDOW"
+expect_status "the offboarded tenant is exported again" 201
+expect_jq "the refusals left no receipt (only the first export's)" .counts.receipts $((RECEIPTS1 + 1))
+EXG=$(j .id)
+api "$ADMIN" GET /tenants/gone/evidence-exports
+expect_status "list the offboarded tenant's exports" 200
+STATUS=$(curl -sS -o "$T/gone.tar" -w '%{http_code}' -H "Authorization: Bearer $ADMIN" \
+	"$BASE/tenants/gone/evidence-exports/$EXG/bundle")
+expect_eq "download the offboarded tenant's bundle" "$STATUS" 200
+# a partner admin and its offboarded child
+api "$PADM" PATCH /tenants/ptn-kid '{"status":"offboarded"}'
+expect_status "the partner admin offboards its child" 200
+api "$PADM" POST /tenants/ptn-kid/actors '{"name":"late","roles":["viewer"]}'
+expect_error "the partner admin creates an actor in its offboarded child" 409 conflict
+api "$PADM" PATCH /tenants/ptn-kid '{"name":"Renamed"}'
+expect_error "the partner admin renames its offboarded child" 409 conflict
+api "$PADM" GET /tenants/ptn-kid
+expect_jq "the child keeps its name" .name Kid
 
 alive "after the tenancy tests"
 finish
