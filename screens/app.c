@@ -207,9 +207,20 @@ static void ask_actors(struct app *a)
 	app_request(a, NULL, &req, APP_TAG_ACTORS, NULL);
 }
 
+static void ask_session(struct app *a)
+{
+	if (a->session_asked)
+		return;
+	struct backend_request session = {.op = "session.get"};
+	a->session_asked = app_request(a, NULL, &session, APP_TAG_SESSION, NULL) == 0;
+}
+
 /* Who the console acts as (session.get); a server without it is asked for its tenants. */
 static void take_session(struct app *a, const struct backend_response *resp)
 {
+	bool retried = a->session_unreached;
+	a->session_asked = false;
+	a->session_unreached = resp->status == 0 || resp->status >= 500;
 	cJSON *root = resp->status == 200 ? cJSON_Parse(resp->body) : NULL;
 	const char *tenant = cJSON_GetStringValue(cJSON_GetObjectItem(root, "tenant_id"));
 	const char *name = cJSON_GetStringValue(
@@ -223,7 +234,9 @@ static void take_session(struct app *a, const struct backend_response *resp)
 		a->platform_admin = cJSON_IsTrue(cJSON_GetObjectItem(root, "platform_admin"));
 		check_read_only_tenant(a, tenant);
 		ask_actors(a);
-	} else if (resp->status != 503) {
+		if (retried) /* screens that wait for the tenant (policy, usage) fetch now */
+			app_refresh_now(a);
+	} else if (!a->session_unreached) {
 		struct backend_request req = {.op = "tenant.list"};
 		app_request(a, NULL, &req, APP_TAG_TENANTS, NULL);
 	}
@@ -374,6 +387,8 @@ void app_refresh_now(struct app *a)
 		s->ops->fetch(s, a);
 	gov_refresh(a);
 	backlog_refresh(a);
+	if (a->session_unreached)
+		ask_session(a);
 	a->next_refresh_ms = app_mono_ms(a) + a->refresh_ms;
 }
 
@@ -723,8 +738,7 @@ int console_run(struct backend *b, const struct console_options *opt)
 		app_free(a);
 		return 1;
 	}
-	struct backend_request session = {.op = "session.get"};
-	app_request(a, NULL, &session, APP_TAG_SESSION, NULL);
+	ask_session(a);
 	gov_refresh(a);
 	backlog_refresh(a);
 	app_push(a, board_new(a));

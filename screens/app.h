@@ -131,6 +131,9 @@ struct app {
 	char actor_name[64]; /* as the backend knows us (session.get) */
 	char actor_id[48];
 	bool platform_admin;
+	/* session.get is awaited; it found no server, so every refresh asks again until one
+	 * answers (a console started while the server was down learns who it is later). */
+	bool session_asked, session_unreached;
 	struct governance *gov; /* denials and overrides, the alert banner, the witness */
 	struct app_actor actors[APP_MAX_ACTORS];
 	int n_actors;

@@ -72,4 +72,20 @@ wait_for "DECLARED 3" 15
 
 keys Q
 wait_exit
+tm kill-session -t kx
+
+# A console started while the server is down learns who it is once the server is back, and
+# the policy screen opened meanwhile loads (it waited for the tenant for good).
+kill -TERM "$SERVER_PID"
+wait "$SERVER_PID"
+SERVER_PID=
+console --server "$URL" --token "$TOKEN" --refresh 1
+wait_for "offline" 15
+keys P
+wait_for " loading"
+serve
+wait_for "│ acme │ riley" 15
+wait_for " profile " 15
+keys Q
+wait_exit
 finish
