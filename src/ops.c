@@ -208,6 +208,149 @@ static void request_digest(const struct kx_request *req, char out[DIGEST_B64_LEN
 	digest_b64(h, out);
 }
 
+/* A response that hands out a bearer token (actor.create, actor.rotate_token) is replayed
+ * with that token, so that a retry whose first answer was lost still learns it; but tokens
+ * are kept only as hashes everywhere else, and a copy of the store must not hold working
+ * credentials. So the stored copy carries the token sealed — "token": {"sealed": base64 of
+ * nonce || crypto_secretbox} — under a key derived from the server's signing key (which
+ * never enters the store) and the record's (tenant, actor, key): a sealed token moved to
+ * another record does not open. A record whose seal no longer opens (the server key was
+ * replaced) replays with "token": null: the caller rotates the token instead. */
+#define IDEM_SEAL_CONTEXT "klaxon idempotency seal v1"
+
+static void idem_seal_key(const struct op_ctx *ctx, uint8_t key[crypto_secretbox_KEYBYTES])
+{
+	crypto_generichash_state st;
+	/* libsodium's Ed25519 secret key is seed || public key: the seed is the secret. */
+	crypto_generichash_init(&st, ctx->core->key.sk, 32, crypto_secretbox_KEYBYTES);
+	const char *parts[] = {IDEM_SEAL_CONTEXT, ctx->caller_tenant, ctx->req->who->actor_id,
+			       ctx->req->idempotency_key};
+	for (int i = 0; i < 4; i++) {
+		const unsigned char *p = (const unsigned char *)parts[i];
+		crypto_generichash_update(&st, p, strlen(parts[i]) + 1);
+	}
+	crypto_generichash_final(&st, key, crypto_secretbox_KEYBYTES);
+	sodium_memzero(&st, sizeof st);
+}
+
+/* The body's top-level string "token" (NULL when it has none); its text is the caller's to
+ * wipe before cJSON_Delete. */
+static cJSON *body_token(cJSON *root)
+{
+	cJSON *t = cJSON_GetObjectItemCaseSensitive(root, "token");
+	return cJSON_IsString(t) ? t : NULL;
+}
+
+static void wipe_string(cJSON *item)
+{
+	if (cJSON_IsString(item) && item->valuestring)
+		sodium_memzero(item->valuestring, strlen(item->valuestring));
+}
+
+/* The body to store: body itself when it carries no token (*sealed NULL), else a copy with
+ * the token sealed in *sealed (caller frees). 0, or -1 (out of memory). */
+static int idem_seal(const struct op_ctx *ctx, const char *body, char **sealed)
+{
+	*sealed = NULL;
+	if (!body || !strstr(body, "\"token\""))
+		return 0;
+	cJSON *root = cJSON_Parse(body), *token = body_token(root);
+	if (!token) {
+		cJSON_Delete(root);
+		return 0;
+	}
+	size_t n = strlen(token->valuestring);
+	size_t blob_len = crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + n;
+	size_t b64_len = sodium_base64_ENCODED_LEN(blob_len, sodium_base64_VARIANT_ORIGINAL);
+	uint8_t *blob = malloc(blob_len);
+	char *b64 = malloc(b64_len);
+	cJSON *box = cJSON_CreateObject();
+	int rc = -1;
+	if (blob && b64 && box) {
+		uint8_t key[crypto_secretbox_KEYBYTES];
+		idem_seal_key(ctx, key);
+		randombytes_buf(blob, crypto_secretbox_NONCEBYTES);
+		crypto_secretbox_easy(blob + crypto_secretbox_NONCEBYTES,
+				      (const unsigned char *)token->valuestring, n, blob, key);
+		sodium_memzero(key, sizeof key);
+		sodium_bin2base64(b64, b64_len, blob, blob_len, sodium_base64_VARIANT_ORIGINAL);
+		cJSON_AddStringToObject(box, "sealed", b64);
+		wipe_string(token);
+		if (cJSON_ReplaceItemInObjectCaseSensitive(root, "token", box)) {
+			box = NULL;
+			*sealed = cJSON_PrintUnformatted(root);
+		}
+		rc = *sealed ? 0 : -1;
+	}
+	wipe_string(body_token(root));
+	cJSON_Delete(box);
+	cJSON_Delete(root);
+	free(blob);
+	free(b64);
+	return rc;
+}
+
+/* The token sealed in box, opened (caller wipes and frees), or NULL when it does not open. */
+static char *idem_open_token(const struct op_ctx *ctx, const cJSON *box)
+{
+	const char *b64 = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(box, "sealed"));
+	if (!b64)
+		return NULL;
+	size_t cap = strlen(b64), blob_len = 0;
+	uint8_t *blob = malloc(cap + 1);
+	char *token = NULL;
+	if (blob &&
+	    sodium_base642bin(blob, cap, b64, cap, NULL, &blob_len, NULL,
+			      sodium_base64_VARIANT_ORIGINAL) == 0 &&
+	    blob_len >= crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES) {
+		size_t n = blob_len - crypto_secretbox_NONCEBYTES - crypto_secretbox_MACBYTES;
+		uint8_t key[crypto_secretbox_KEYBYTES];
+		idem_seal_key(ctx, key);
+		const uint8_t *box_bytes = blob + crypto_secretbox_NONCEBYTES;
+		size_t box_len = blob_len - crypto_secretbox_NONCEBYTES;
+		token = malloc(n + 1);
+		if (token && crypto_secretbox_open_easy((unsigned char *)token, box_bytes, box_len,
+							blob, key) == 0) {
+			token[n] = '\0';
+		} else {
+			free(token);
+			token = NULL;
+		}
+		sodium_memzero(key, sizeof key);
+	}
+	free(blob);
+	return token;
+}
+
+/* A stored response as it is replayed: its sealed token opened. Takes stored; returns the
+ * body to answer (NULL: out of memory). */
+static char *idem_unseal(const struct op_ctx *ctx, char *stored)
+{
+	if (!strstr(stored, "\"sealed\""))
+		return stored;
+	cJSON *root = cJSON_Parse(stored);
+	cJSON *box = cJSON_GetObjectItemCaseSensitive(root, "token");
+	if (!cJSON_IsObject(box)) {
+		cJSON_Delete(root);
+		return stored;
+	}
+	free(stored);
+	char *token = idem_open_token(ctx, box);
+	cJSON *item = token ? cJSON_CreateString(token) : cJSON_CreateNull();
+	if (token) {
+		sodium_memzero(token, strlen(token));
+		free(token);
+	}
+	char *body = NULL;
+	if (item && cJSON_ReplaceItemInObjectCaseSensitive(root, "token", item))
+		body = cJSON_PrintUnformatted(root);
+	else
+		cJSON_Delete(item);
+	wipe_string(body_token(root));
+	cJSON_Delete(root);
+	return body;
+}
+
 /* 1: replayed into resp; 0: not seen; -1: error (422 on a reused key). */
 static int idem_lookup(struct op_ctx *ctx, struct kx_response *resp, char digest[DIGEST_B64_LEN])
 {
@@ -228,12 +371,17 @@ static int idem_lookup(struct op_ctx *ctx, struct kx_response *resp, char digest
 		rc = kx_error_set(ctx->err, 422, "idempotency_key_reused", NULL,
 				  "this Idempotency-Key was used for a different request");
 	} else {
-		resp->status = rec.status;
-		resp->body = rec.response;
-		resp->location = rec.location;
-		resp->content_type = "application/json";
-		resp->replayed = true;
-		rec.response = rec.location = NULL;
+		resp->body = idem_unseal(ctx, rec.response);
+		rec.response = NULL;
+		if (!resp->body) {
+			rc = kx_error_set(ctx->err, 503, "unavailable", NULL, "out of memory");
+		} else {
+			resp->status = rec.status;
+			resp->location = rec.location;
+			resp->content_type = "application/json";
+			resp->replayed = true;
+			rec.location = NULL;
+		}
 	}
 	store_idem_free(&rec);
 	return rc;
@@ -243,12 +391,17 @@ static int idem_record(struct op_ctx *ctx, const struct kx_response *resp, const
 {
 	if (!ctx->req->idempotency_key)
 		return 0;
+	char *sealed;
+	if (idem_seal(ctx, resp->body, &sealed))
+		return kx_error_set(ctx->err, 503, "unavailable", NULL, "out of memory");
 	struct store_idem rec = {.request_digest = (char *)digest,
 				 .status = resp->status,
-				 .response = resp->body,
+				 .response = sealed ? sealed : resp->body,
 				 .location = resp->location};
-	return store_idem_put(ctx->store, ctx->caller_tenant, ctx->req->who->actor_id,
-			      ctx->req->idempotency_key, &rec, ctx->now, ctx->err);
+	int rc = store_idem_put(ctx->store, ctx->caller_tenant, ctx->req->who->actor_id,
+				ctx->req->idempotency_key, &rec, ctx->now, ctx->err);
+	free(sealed);
+	return rc;
 }
 
 /* ---- decision, receipt ---- */

@@ -1,6 +1,7 @@
 # Idempotency-Key over HTTP: a replay answers the first response with Idempotent-Replayed: true
 # and changes nothing; the same key with another body, method or route is 422
-# idempotency_key_reused; keys are scoped per tenant and actor.
+# idempotency_key_reused; keys are scoped per tenant and actor; a token in a stored answer is
+# sealed, and replayed.
 . "$(dirname "$0")/lib.sh"
 start_server
 
@@ -121,6 +122,66 @@ api "$IV" POST /incidents '{"title":"Long key","severity":"sev4"}' -H "Idempoten
 expect_no5xx "a 5000-byte Idempotency-Key"
 api "$IV" POST /incidents '{"title":"Empty key","severity":"sev4"}' -H 'Idempotency-Key;'
 expect_no5xx "an empty Idempotency-Key"
+
+# --- tokens: replayed to a retry, never kept in the clear ----------------------------------------
+# The store's copy of an answer that hands out a token holds it sealed (API.md: a token is
+# shown once, a retry replays the first answer): the replay gives the same, working token,
+# and the idempotency table holds none.
+stored_responses() { # every stored idempotent answer, one a line
+	if [ -n "${KX_PG_CLUSTER:-}" ]; then
+		psql "$KX_PG_OWNER_URL" -XAtqc 'SELECT response FROM idempotency'
+	else
+		sqlite3 "file:$DATA/klaxon.db?mode=ro" 'PRAGMA busy_timeout=5000; SELECT response FROM idempotency'
+	fi
+}
+AB='{"name":"sam","roles":["responder"]}'
+api "$ADMIN" POST /tenants/idem/actors "$AB" -H 'Idempotency-Key: key-actor-1'
+expect_status "actor created with a key" 201
+FIRST=$BODY
+SAM=$(j .actor.id)
+T1=$(j .token)
+expect_match "the first answer has the token" "$T1" '^kxt_'
+api "$ADMIN" POST /tenants/idem/actors "$AB" -H 'Idempotency-Key: key-actor-1'
+expect_status "replayed actor creation" 201
+expect_header "replayed actor creation header" Idempotent-Replayed '^true$'
+expect_eq "replayed actor creation, byte-identical body (the same token)" "$BODY" "$FIRST"
+api "$T1" GET /incidents
+expect_status "the replayed token works" 200
+api "$ADMIN" POST "/tenants/idem/actors/$SAM/token" '' -H 'Idempotency-Key: key-rotate-1'
+expect_status "token rotated with a key" 201
+T2=$(j .token)
+expect_match "the rotation's answer has the token" "$T2" '^kxt_'
+api "$ADMIN" POST "/tenants/idem/actors/$SAM/token" '' -H 'Idempotency-Key: key-rotate-1'
+expect_status "replayed rotation" 201
+expect_header "replayed rotation header" Idempotent-Replayed '^true$'
+expect_jq "replayed rotation, the same token" .token "$T2"
+api "$T2" GET /incidents
+expect_status "the rotated token works" 200
+api "$T1" GET /incidents
+expect_error "the replay did not rotate again, the old token is dead" 401 unauthenticated
+STORED=$(stored_responses)
+expect_match "the idempotency table was read" "$STORED" '"sealed"'
+for t in "$T1" "$T2"; do
+	case "$STORED" in
+	*"$t"*) bad "the idempotency table holds a working token in the clear" ;;
+	*) ok ;;
+	esac
+done
+case "$STORED" in
+*kxt_*) bad "the idempotency table holds a token: $(printf '%s\n' "$STORED" | grep kxt_ | head -c 300)" ;;
+*) ok ;;
+esac
+
+# A sealed token copied into another record of the store does not open there.
+if [ -z "${KX_PG_CLUSTER:-}" ]; then
+	api "$ADMIN" POST /tenants/idem/actors '{"name":"sid","roles":["viewer"]}' -H 'Idempotency-Key: key-actor-2'
+	expect_status "another actor created with a key" 201
+	sqlite3 "$DATA/klaxon.db" "PRAGMA busy_timeout=5000; UPDATE idempotency SET response =
+		(SELECT response FROM idempotency WHERE key = 'key-actor-1') WHERE key = 'key-actor-2'" >/dev/null
+	api "$ADMIN" POST /tenants/idem/actors '{"name":"sid","roles":["viewer"]}' -H 'Idempotency-Key: key-actor-2'
+	expect_status "replay of a record holding another record's seal" 201
+	expect_jq "another record's seal does not open" .token null
+fi
 
 alive "after the idempotency tests"
 finish
