@@ -36,6 +36,7 @@ struct outcome {
 	const char *content_type;
 	char *location;
 	bool replayed;
+	bool close; /* answer with Connection: close (the rest of the stream is not read) */
 	char request_id[KX_ID_MAX];
 	const char *op;
 	struct kx_principal who;
@@ -47,6 +48,7 @@ struct request {
 	char *body;
 	size_t len, cap;
 	bool too_large;
+	bool refused; /* answered on the first call (refuse_framing): nothing more is done */
 	struct timespec t0;
 };
 
@@ -323,6 +325,8 @@ static enum MHD_Result queue(struct MHD_Connection *c, struct outcome *o)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, o->location);
 	if (o->replayed)
 		MHD_add_response_header(resp, "Idempotent-Replayed", "true");
+	if (o->close) /* libmicrohttpd closes the connection once this response is sent */
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
 	enum MHD_Result rc = MHD_queue_response(c, (unsigned)o->status, resp);
 	MHD_destroy_response(resp);
 	return rc;
@@ -384,8 +388,10 @@ static size_t unescape(void *cls, struct MHD_Connection *c, char *s)
 }
 
 /* RFC 9110 5.1 and 5.5: a field name is a token; a value has no control character but HTAB
- * (libmicrohttpd 0.9.75 passes through names with spaces, values with a bare CR or a NUL, even
- * with MHD_OPTION_STRICT_FOR_CLIENT). */
+ * (libmicrohttpd 0.9.75 passes through names with spaces and values with a bare CR, even with
+ * MHD_OPTION_STRICT_FOR_CLIENT). A NUL cannot be caught here: libmicrohttpd 0.9.75 measures a
+ * value with strlen, so MHD_get_connection_values_n hands over "a\0b" as "a" with value_size
+ * 1, and the bytes after the NUL are never seen (nor used) by klaxond. */
 static bool header_token_char(unsigned char ch)
 {
 	return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
@@ -415,6 +421,38 @@ static bool headers_valid(struct MHD_Connection *c)
 	return ok;
 }
 
+/* RFC 9112 6.3: a request whose body length is ambiguous — more than one Content-Length
+ * (equal or not), Content-Length beside Transfer-Encoding, or a Transfer-Encoding that is not
+ * chunked alone — must be refused and its connection closed. libmicrohttpd 0.9.75 takes the
+ * first Content-Length and reads what follows as the next request on the connection: behind
+ * a proxy that went by another field, that is a request smuggled past the proxy. */
+struct framing {
+	int content_length, transfer_encoding;
+	bool te_chunked;
+};
+
+static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind, const char *key,
+				     const char *value)
+{
+	(void)kind;
+	struct framing *f = cls;
+	if (!strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH)) {
+		f->content_length++;
+	} else if (!strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING)) {
+		f->transfer_encoding++;
+		f->te_chunked = value && !strcasecmp(value, "chunked");
+	}
+	return MHD_YES;
+}
+
+static bool framing_ambiguous(struct MHD_Connection *c)
+{
+	struct framing f = {0};
+	MHD_get_connection_values(c, MHD_HEADER_KIND, count_framing, &f);
+	return f.content_length > 1 || f.transfer_encoding > 1 ||
+	       (f.transfer_encoding && (f.content_length || !f.te_chunked));
+}
+
 /* The whole of a request but its response: routing, the operation, metrics and the log. */
 static void handle(struct http_server *s, struct MHD_Connection *c, const char *method,
 		   const char *url, struct request *r, struct outcome *o)
@@ -439,6 +477,22 @@ static enum MHD_Result respond(struct MHD_Connection *c, struct outcome *o)
 	return rc;
 }
 
+/* A request whose framing is refused, answered before its body is read; the connection is
+ * closed after the answer, so no byte after the headers is ever taken for a request. */
+static enum MHD_Result refuse_framing(struct http_server *s, struct MHD_Connection *c,
+				      const char *method, const char *url, struct request *r)
+{
+	struct outcome o = {.close = true};
+	request_id_of(c, o.request_id);
+	fail(&o, 400, "invalid_field",
+	     "ambiguous request framing: more than one Content-Length, or Transfer-Encoding "
+	     "that is not chunked alone or comes with Content-Length");
+	double secs = elapsed_s(&r->t0);
+	metrics_observe(s->metrics, "", NULL, o.status, secs);
+	log_line(s, method, url, &o, secs);
+	return respond(c, &o);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
 				  const char *method, const char *version, const char *upload,
 				  size_t *upload_size, void **state)
@@ -452,6 +506,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 			return MHD_NO;
 		clock_gettime(CLOCK_MONOTONIC, &r->t0);
 		*state = r;
+		if (framing_ambiguous(c)) {
+			r->refused = true;
+			return refuse_framing(s, c, method, url, r);
+		}
+		return MHD_YES;
+	}
+	if (r->refused) {
+		*upload_size = 0;
 		return MHD_YES;
 	}
 	if (*upload_size > 0) {
