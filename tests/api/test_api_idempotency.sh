@@ -129,7 +129,7 @@ expect_no5xx "an empty Idempotency-Key"
 # and the idempotency table holds none.
 stored_responses() { # every stored idempotent answer, one a line
 	if [ -n "${KX_PG_CLUSTER:-}" ]; then
-		psql "$KX_PG_OWNER_URL" -XAtqc 'SELECT response FROM idempotency'
+		psql "$KX_PG_OWNER_URL" -XAtq -c "SET klaxon.tenant = '*'" -c 'SELECT response FROM idempotency'
 	else
 		sqlite3 "file:$DATA/klaxon.db?mode=ro" 'PRAGMA busy_timeout=5000; SELECT response FROM idempotency'
 	fi
