@@ -1,6 +1,7 @@
 /* Execution state and its rules. Steps run in order; an approval step opens (awaiting
- * approval) once everything before it has succeeded; an execution is running, awaiting
- * approval or succeeded by what its steps say, until it is failed, aborted or rolled back. */
+ * approval) once everything before it has succeeded, and is skipped if the execution finishes
+ * first; an execution is running, awaiting approval or succeeded by what its steps say, until
+ * it is failed, aborted or rolled back. */
 #include "execution.h"
 
 #include <stdio.h>
@@ -115,10 +116,29 @@ int exec_save_step(struct store *s, const char *tenant_id, const struct exec_sta
 	return store_step_update(s, tenant_id, str(st->execution, "id"), exec_step(st, idx), err);
 }
 
+/* Nothing can approve a gate of a finished execution, so it is closed with it (skipped): a
+ * gate left awaiting approval would stay in the queue and the backlog for good. */
+static int close_open_gates(struct store *s, const char *tenant_id, struct exec_state *st,
+			    const char *now, struct kx_error *err)
+{
+	for (int i = 0; i < exec_step_count(st); i++) {
+		if (strcmp(exec_step_status(st, i), "awaiting_approval"))
+			continue;
+		cJSON *row = exec_step(st, i);
+		exec_set(row, "status", cJSON_CreateString("skipped"));
+		exec_set(row, "finished_at", cJSON_CreateString(now));
+		if (exec_save_step(s, tenant_id, st, i, err))
+			return -1;
+	}
+	return 0;
+}
+
 int exec_set_status(struct store *s, const char *tenant_id, struct exec_state *st,
 		    const char *status, const char *now, const char *receipt_id,
 		    struct kx_error *err)
 {
+	if (exec_is_finished(status) && close_open_gates(s, tenant_id, st, now, err))
+		return -1;
 	exec_set(st->execution, "status", cJSON_CreateString(status));
 	exec_set(st->execution, "updated_at", cJSON_CreateString(now));
 	if (receipt_id)

@@ -39,6 +39,7 @@ int exec_settle(struct store *s, const char *tenant_id, struct exec_state *st, c
 		const char *receipt_id, struct kx_error *err);
 int exec_save_step(struct store *s, const char *tenant_id, const struct exec_state *st, int idx,
 		   struct kx_error *err);
+/* A finished status (exec_is_finished) also closes the execution's open gates: skipped. */
 int exec_set_status(struct store *s, const char *tenant_id, struct exec_state *st,
 		    const char *status, const char *now, const char *receipt_id,
 		    struct kx_error *err);

@@ -305,7 +305,8 @@ int pg_approval_seen(struct store *base, const char *tenant_id, const char *exec
 }
 
 /* Ties in requested_at (steps that started in the same millisecond) are broken by execution
- * and step, where SQLite leaves them in whatever order its sort produced. */
+ * and step, where SQLite leaves them in whatever order its sort produced. A gate is pending
+ * only while its execution is active, as in lite_approvals_pending. */
 cJSON *pg_approvals_pending(struct store *base, const char *tenant_id, int limit)
 {
 	struct store_pg *s = pg(base);
@@ -317,6 +318,7 @@ cJSON *pg_approvals_pending(struct store *base, const char *tenant_id, int limit
 		" AND e.id = st.execution_id JOIN runbooks r ON r.tenant_id = e.tenant_id"
 		" AND r.id = e.runbook_id AND r.version = e.runbook_version"
 		" WHERE st.tenant_id = $1 AND st.status = 'awaiting_approval'"
+		" AND e.status IN ('running', 'awaiting_approval')"
 		" ORDER BY requested_at, execution_id, step_index LIMIT $2";
 	struct pg_params p = {0};
 	if (scoped(s, &p, tenant_id, NULL))
@@ -329,8 +331,10 @@ cJSON *pg_approvals_pending(struct store *base, const char *tenant_id, int limit
 int64_t pg_pending_approvals_all(struct store *base)
 {
 	struct store_pg *s = pg(base);
-	static const char sql[] = "SELECT count(*) FROM execution_steps"
-				  " WHERE status = 'awaiting_approval'";
+	static const char sql[] = "SELECT count(*) FROM execution_steps st JOIN executions e"
+				  " ON e.tenant_id = st.tenant_id AND e.id = st.execution_id"
+				  " WHERE st.status = 'awaiting_approval'"
+				  " AND e.status IN ('running', 'awaiting_approval')";
 	if (pg_scope(s, PG_SCOPE_ALL, NULL))
 		return -1;
 	PGresult *r = pg_query(s, sql, NULL, NULL);

@@ -291,6 +291,8 @@ int lite_approval_seen(struct store *base, const char *tenant_id, const char *ex
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
+/* A gate is pending only while its execution is active: a store written before finished
+ * executions closed their gates still holds open gates of aborted or rolled back runs. */
 cJSON *lite_approvals_pending(struct store *base, const char *tenant_id, int limit)
 {
 	struct store_lite *s = lite(base);
@@ -302,6 +304,7 @@ cJSON *lite_approvals_pending(struct store *base, const char *tenant_id, int lim
 		" AND e.id = st.execution_id JOIN runbooks r ON r.tenant_id = e.tenant_id"
 		" AND r.id = e.runbook_id AND r.version = e.runbook_version"
 		" WHERE st.tenant_id = ?1 AND st.status = 'awaiting_approval'"
+		" AND e.status IN ('running', 'awaiting_approval')"
 		" ORDER BY requested_at LIMIT ?2";
 	sqlite3_stmt *st = bound(s, sql, NULL, tenant_id);
 	if (!st)
@@ -310,11 +313,14 @@ cJSON *lite_approvals_pending(struct store *base, const char *tenant_id, int lim
 	return store_all_rows(s, st);
 }
 
+/* Every tenant's (a platform gauge), with the same rule as lite_approvals_pending. */
 int64_t lite_pending_approvals_all(struct store *base)
 {
 	struct store_lite *s = lite(base);
-	static const char sql[] = "SELECT count(*) FROM execution_steps"
-				  " WHERE status = 'awaiting_approval'";
+	static const char sql[] = "SELECT count(*) FROM execution_steps st JOIN executions e"
+				  " ON e.tenant_id = st.tenant_id AND e.id = st.execution_id"
+				  " WHERE st.status = 'awaiting_approval'"
+				  " AND e.status IN ('running', 'awaiting_approval')";
 	sqlite3_stmt *st = store_stmt(s, sql, NULL);
 	if (!st)
 		return -1;

@@ -150,6 +150,62 @@ for _ in $(seq 50); do [ "$(pgrep -f "sleep $MARK" | wc -l)" = 0 ] && break; sle
 expect_eq "abort killed the group" "$(pgrep -f "sleep $MARK" | wc -l)" "0"
 expect_eq "nothing runs after abort" "$(api POST "/run-executions/$EX3/steps/after:execute" "$BOSS" '{}' | jq -r .error.code)" "execution_finished"
 
+# A gate open when its execution is aborted or rolled back is skipped with it: no longer in the
+# approval queue, the backlog alert or the pending-approvals gauge.
+cat > held.json <<'DOC'
+{"id":"held","name":"held","risk":"high","steps":[
+ {"id":"check","title":"check","kind":"manual","rollback":{"kind":"manual"}},
+ {"id":"gate","title":"approve","kind":"approval","approvals":{"count":1,"roles":["approver"]}},
+ {"id":"restart","title":"restart","kind":"command","argv":["true"]}]}
+DOC
+cat > held-first.json <<'DOC'
+{"id":"held-first","name":"held first","risk":"high","steps":[
+ {"id":"gate","title":"approve","kind":"approval","approvals":{"count":1,"roles":["approver"]}},
+ {"id":"restart","title":"restart","kind":"command","argv":["true"]}]}
+DOC
+publish held.json >/dev/null
+publish held-first.json >/dev/null
+HELD=()
+for _ in 1 2 3 4 5 6; do
+	HELD+=("$(api POST /runbooks/held:launch "$BOSS" '{}' | jq -r .id)")
+	api POST "/run-executions/${HELD[-1]}/steps/check:execute" "$BOSS" '{}' >/dev/null
+done
+FIRST=$(api POST /runbooks/held-first:launch "$BOSS" '{}' | jq -r .id)
+FIRST2=$(api POST /runbooks/held-first:launch "$BOSS" '{}' | jq -r .id)
+pending() { api GET '/approvals?status=pending' "$BOSS" | jq -r '[.items[].execution_id] | join(" ")'; }
+gauge() { curl -s "$URL/metrics" | awk '$1 == "klaxon_pending_approvals" { print $2 }'; }
+backlog() { api GET /alerts "$BOSS" | jq -r '[.items[] | select(.kind == "approval_backlog") | .count] | join(",")'; }
+step_status() { api GET "/run-executions/$1" "$BOSS" | jq -r --arg s "$2" '.steps[] | select(.id == $s) | .status'; }
+expect_eq "eight gates open" "$(pending | wc -w)" "8"
+expect_eq "the gauge counts them" "$(gauge)" "8"
+expect_eq "the backlog alert counts them" "$(backlog)" "8"
+OUT=$(api POST "/run-executions/${HELD[0]}:abort" "$BOSS" '{"reason":"not needed"}')
+expect_eq "abort skips the open gate" "$(echo "$OUT" | jq -r '[.status, (.steps[] | .status)] | join(" ")')" "aborted succeeded skipped pending"
+expect_eq "and keeps it skipped" "$(step_status "${HELD[0]}" gate)" "skipped"
+expect_eq "abort at launch skips the first gate" "$(api POST "/run-executions/$FIRST:abort" "$BOSS" '{"reason":"x"}' | jq -r '.steps[0].status')" "skipped"
+OUT=$(api POST "/run-executions/${HELD[1]}:rollback" "$BOSS" '{"reason":"drill","wait_s":10}')
+expect_eq "rolled back with its gate open" "$(echo "$OUT" | jq -r '[.status, (.steps[] | .status)] | join(" ")')" "rolled_back rolled_back skipped pending"
+EX=${HELD[2]}
+api POST "/run-executions/$EX:abort" "$BOSS" '{"reason":"then rolled back"}' >/dev/null
+expect_eq "rollback after abort" "$(api POST "/run-executions/$EX:rollback" "$BOSS" '{"reason":"x","wait_s":10}' | jq -r '[.status, (.steps[] | .status)] | join(" ")')" "rolled_back rolled_back skipped pending"
+PENDING=$(pending)
+for ex in "${HELD[0]}" "${HELD[1]}" "${HELD[2]}" "$FIRST"; do
+	expect_eq "$ex left the queue" "$(echo "$PENDING" | grep -c "$ex" || true)" "0"
+done
+expect_eq "four gates left" "$(echo "$PENDING" | wc -w)" "4"
+expect_eq "the gauge drops" "$(gauge)" "4"
+expect_eq "the backlog alert is gone" "$(backlog)" ""
+DIGEST=$(api GET "/run-executions/$EX" "$BOSS" | jq -r .runbook_digest)
+sign_approval ann "$A1" approve
+OUT=$(api POST "/run-executions/$EX/steps/gate:approve" "$A1" "$(cat approval.json)")
+expect_eq "a skipped gate takes no approval" "$(echo "$OUT" | jq -r .error.code)" "conflict"
+EX=${HELD[3]}
+sign_approval bob "$A2" approve
+OUT=$(api POST "/run-executions/$EX/steps/gate:approve" "$A2" "$(cat approval.json)")
+expect_eq "an open one still does" "$(echo "$OUT" | jq -r .step_status)" "succeeded"
+expect_eq "three gates left" "$(pending | wc -w)" "3"
+expect_eq "the gauge follows" "$(gauge)" "3"
+
 # The sandbox: a step cannot read the server key or the store; off for other tenants.
 cat > peek.json <<DOC
 {"id":"peek","name":"peek","risk":"low","steps":[{"id":"p","title":"p","kind":"command","argv":["sh","-c","id -un; cat $T/server/server.key $T/server/klaxon.db >/dev/null && echo LEAKED || echo denied"]}]}
@@ -195,6 +251,31 @@ expect_eq "the key is trusted in acme" \
 	"$("$K" --db "$DB" --json signing-key list --in acme | jq -r '[.items[].name] | join(",")')" "for-acme"
 expect_eq "and not in the caller's own tenant" \
 	"$("$K" --db "$DB" --json signing-key list | jq -r '[.items[].name] | index("for-acme")')" "null"
+# Aborted with its gate open (embedded): the gate is skipped and leaves `klaxon approvals`.
+expect_status 0 "$K" keygen -o "$T/eve.key"
+expect_status 0 "$K" --db "$DB" actor create eve --role approver --public-key "$T/eve.pub"
+expect_status 0 "$K" --db "$DB" runbook publish "$T/held-first.json" --key "$T/me.key"
+expect_status 0 "$K" --db "$DB" --json runbook launch held-first
+RUN=$(echo "$OUT" | jq -r .id)
+expect_status 0 "$K" --db "$DB" approvals --json
+expect_eq "the gate is pending" "$(echo "$OUT" | jq -r '[.items[].execution_id] | join(" ")')" "$RUN"
+expect_status 0 "$K" --db "$DB" run abort "$RUN" --reason "not needed"
+expect_status 0 "$K" --db "$DB" approvals --json
+expect_eq "not after abort" "$(echo "$OUT" | jq '.items | length')" "0"
+expect_status 0 "$K" --db "$DB" --json run show "$RUN"
+expect_eq "the gate was skipped" "$(echo "$OUT" | jq -r '.steps[0].status')" "skipped"
+expect_status 1 "$K" --db "$DB" --as eve approve "$RUN" gate --key "$T/eve.key"
+expect_match "and takes no approval" "$ERR" "gate is not open"
+# A store written before finished executions closed their gates still holds such a row: the
+# queue asks the execution too.
+python3 - "$DB" "$RUN" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("UPDATE execution_steps SET status = 'awaiting_approval' WHERE tenant_id = 'default' AND execution_id = ? AND id = 'gate'", (sys.argv[2],))
+db.commit()
+PY
+expect_status 0 "$K" --db "$DB" approvals --json
+expect_eq "an aborted run's open gate is not pending" "$(echo "$OUT" | jq '.items | length')" "0"
 # Passphrase-protected keys, in minisign's own format both ways.
 printf 'correct horse\n' > "$T/pass"
 expect_status 0 "$K" keygen -o "$T/locked.key" --passphrase-file "$T/pass"
