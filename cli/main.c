@@ -13,6 +13,7 @@
 
 #include "../screens/console.h"
 #include "cli.h"
+#include "print.h"
 #include "config.h"
 #include "help.h"
 
@@ -350,6 +351,7 @@ int main(int argc, char **argv)
 		}
 		return run_console(&c, &uc);
 	}
+	print_guard_terminal();
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
 		if (strcmp(c.args[0], commands[i].noun) == 0) {
 			if (c.help) {

@@ -1,9 +1,100 @@
 /* Printing helpers shared by the subcommands. */
+#define _GNU_SOURCE /* fopencookie */
 #include "print.h"
 
+#include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+/* ---- the terminal guard ---- */
+
+/* One guarded stream: its file descriptor, and whether the last byte written was the first of
+ * a two-byte UTF-8 sequence that may turn out to be a C1 control (U+0080..U+009F). */
+struct guard {
+	int fd;
+	bool held_c2;
+};
+
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static ssize_t guard_write(void *cookie, const char *buf, size_t size)
+{
+	struct guard *g = cookie;
+	char out[4096 + 1];
+	size_t n = 0;
+	for (size_t i = 0; i < size; i++) {
+		unsigned char c = (unsigned char)buf[i];
+		if (g->held_c2) {
+			g->held_c2 = false;
+			if (c >= 0x80 && c <= 0x9f) { /* C1: CSI and its kin as one character */
+				out[n++] = '?';
+				goto next;
+			}
+			out[n++] = (char)0xc2;
+		}
+		if (c == 0xc2)
+			g->held_c2 = true;
+		else if ((c < 0x20 && c != '\n' && c != '\t' && c != '\r') || c == 0x7f)
+			out[n++] = '?';
+		else
+			out[n++] = (char)c;
+	next:
+		if (n >= sizeof out - 1) {
+			if (write_all(g->fd, out, n))
+				return -1;
+			n = 0;
+		}
+	}
+	return n && write_all(g->fd, out, n) ? -1 : (ssize_t)size;
+}
+
+static int guard_close(void *cookie)
+{
+	struct guard *g = cookie;
+	if (g->held_c2)
+		write_all(g->fd, "\xc2", 1);
+	free(g);
+	return 0;
+}
+
+static FILE *guard_stream(FILE *f)
+{
+	int fd = fileno(f);
+	if (!isatty(fd))
+		return f;
+	struct guard *g = calloc(1, sizeof *g);
+	cookie_io_functions_t io = {.write = guard_write, .close = guard_close};
+	FILE *guarded = g ? fopencookie(g, "w", io) : NULL;
+	if (!guarded) {
+		free(g);
+		return f;
+	}
+	g->fd = fd;
+	fflush(f);
+	setvbuf(guarded, NULL, f == stderr ? _IONBF : _IOLBF, 0);
+	return guarded;
+}
+
+void print_guard_terminal(void)
+{
+	stdout = guard_stream(stdout);
+	stderr = guard_stream(stderr);
+}
 
 void print_json(const cJSON *v)
 {

@@ -4,6 +4,11 @@
 
 #include <cjson/cJSON.h>
 
+/* On a terminal, stdout and stderr show every control character but newline, tab and
+ * carriage return as '?' (C1 controls too): titles, notes and command output come from other
+ * people, and an escape sequence in them would otherwise move the cursor, retitle the window
+ * or answer back. Not for the console, which draws through ncurses. */
+void print_guard_terminal(void);
 /* The JSON value on one line (scripts pipe it into jq). */
 void print_json(const cJSON *v);
 /* A string member, or "-" when absent or null. */

@@ -79,6 +79,22 @@ expect_status 0 "$K" --version
 # ledger verify passes, then fails after a receipt is edited in the file
 expect_status 0 "$K" --db "$DB" ledger verify
 expect_match "verify summary" "$OUT" "receipts"
+# On a terminal, text from the store never reaches it as control sequences (ESC, C1 CSI):
+# another responder's title could otherwise move the cursor or clear the screen.
+expect_status 0 "$K" --db "$DB" incident declare --severity sev4 \
+	--title "$(printf 'x\033[31mRED\302\2332J')" --description "$(printf 'a\033]0;pwned\007b')"
+ESC_ID=$OUT
+script -qc "'$K' --db '$DB' incident show $ESC_ID" /dev/null >"$T/tty.out"
+if grep -q "$(printf '\033')" "$T/tty.out" || grep -q "$(printf '\302\233')" "$T/tty.out"; then
+	bad "a control sequence from the store reached the terminal"
+else
+	ok
+fi
+expect_match "shown as ?" "$(cat "$T/tty.out")" 'x\?\[31mRED\?2J'
+# Off a terminal (a pipe, a file) the bytes are left as they are.
+expect_status 0 "$K" --db "$DB" incident show "$ESC_ID"
+expect_match "piped output is untouched" "$OUT" "$(printf 'x\033')"
+
 sqlite3 "$DB" "DROP TRIGGER receipts_no_update; UPDATE receipts SET leaf = replace(leaf, 'incident.create', 'incident.cre8') WHERE seq = 4;"
 expect_status 1 "$K" --db "$DB" ledger verify
 expect_match "verify names the first bad receipt" "$ERR" "seq 4"
