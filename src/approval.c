@@ -104,7 +104,9 @@ static int approve_prepare(struct op_ctx *ctx)
 	if (op_body_only(ctx, allowed) || op_body_string(ctx, "statement", true, 8192, &statement) ||
 	    op_body_string(ctx, "signature", true, 4096, &signature))
 		return -1;
-	int rc = exec_load(ctx->store, ctx->tenant, ctx->req->id, &a->st);
+	int rc = exec_load(ctx->store, ctx->tenant, ctx->req->id, &a->st, ctx->err);
+	if (rc == 2)
+		return -1; /* the gate's quorum is not read from a document that fails its check */
 	if (rc)
 		return kx_error_set(ctx->err, rc > 0 ? 404 : 503, rc > 0 ? "not_found" : "unavailable",
 				    NULL, "no execution %s", ctx->req->id ? ctx->req->id : "(none)");
@@ -231,7 +233,7 @@ static int list_apply(struct op_ctx *ctx)
 	cJSON_ArrayForEach(it, items)
 	{
 		struct exec_state st;
-		if (exec_load(ctx->store, ctx->tenant, str(it, "execution_id"), &st) != 0)
+		if (exec_load(ctx->store, ctx->tenant, str(it, "execution_id"), &st, NULL) != 0)
 			continue;
 		int idx = (int)cJSON_GetNumberValue(cJSON_GetObjectItem(it, "step_index"));
 		const cJSON *gate = cJSON_GetObjectItem(

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "incident.h"
+#include "runbook_check.h"
 
 static const char *str(const cJSON *o, const char *name)
 {
@@ -22,7 +23,10 @@ void exec_set(cJSON *row, const char *name, cJSON *value)
 		cJSON_AddItemToObject(row, name, value);
 }
 
-int exec_load(struct store *s, const char *tenant_id, const char *id, struct exec_state *out)
+/* The document is taken only from a version that passes its check against the digest the
+ * execution pinned at launch: an edit in the store must not change what a step runs. */
+static int load(struct store *s, const char *tenant_id, const char *id, struct exec_state *out,
+		bool strict, struct kx_error *err)
 {
 	memset(out, 0, sizeof *out);
 	out->execution = id ? store_execution_get(s, tenant_id, id) : NULL;
@@ -31,14 +35,38 @@ int exec_load(struct store *s, const char *tenant_id, const char *id, struct exe
 	cJSON *rb = store_runbook_get(s, tenant_id, str(out->execution, "runbook_id"),
 				      (int)cJSON_GetNumberValue(cJSON_GetObjectItem(out->execution, "runbook_version")));
 	out->steps = store_step_list(s, tenant_id, id);
-	out->doc = rb ? cJSON_Parse(str(rb, "document")) : NULL;
-	snprintf(out->risk, sizeof out->risk, "%s", rb && str(rb, "risk") ? str(rb, "risk") : "");
-	cJSON_Delete(rb);
-	if (!out->steps || !out->doc) {
-		exec_state_free(out);
-		return -1;
+	struct kx_error cerr = {0};
+	int rc = rb && out->steps ? 0 : -1;
+	if (rc == 0 && runbook_check_version(s, tenant_id, rb,
+					     str(out->execution, "runbook_digest"), &cerr)) {
+		rc = cerr.status == 409 ? 2 : -1;
+		if (err)
+			*err = cerr;
 	}
-	return 0;
+	if (rc == 0) {
+		out->doc = cJSON_Parse(str(rb, "document"));
+		snprintf(out->risk, sizeof out->risk, "%s", str(rb, "risk") ? str(rb, "risk") : "");
+		rc = out->doc ? 0 : -1;
+	} else if (rc == 2 && !strict) {
+		out->doc_failed = true;
+		rc = 0;
+	}
+	cJSON_Delete(rb);
+	if (rc != 0)
+		exec_state_free(out);
+	return rc;
+}
+
+int exec_load(struct store *s, const char *tenant_id, const char *id, struct exec_state *out,
+	      struct kx_error *err)
+{
+	return load(s, tenant_id, id, out, true, err);
+}
+
+int exec_load_rows(struct store *s, const char *tenant_id, const char *id,
+		   struct exec_state *out)
+{
+	return load(s, tenant_id, id, out, false, NULL);
 }
 
 void exec_state_free(struct exec_state *st)

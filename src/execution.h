@@ -13,12 +13,21 @@
 struct exec_state {
 	cJSON *execution; /* the row */
 	cJSON *steps;     /* rows, in order */
-	cJSON *doc;       /* the pinned version's document */
-	char risk[16];
+	cJSON *doc;       /* the pinned version's document; NULL when it failed its check */
+	char risk[16];    /* the version's; "" when it failed its check */
+	bool doc_failed;  /* exec_load_rows: the pinned version failed runbook_check_version */
 };
 
-/* 0 loaded, 1 not found, -1 store error. */
-int exec_load(struct store *s, const char *tenant_id, const char *id, struct exec_state *out);
+/* 0 loaded, 1 not found, -1 store error, 2 the pinned runbook version failed its check
+ * (runbook_check_version: err says why; nothing is loaded). Whatever runs, approves or shows
+ * an execution's steps loads it so. */
+int exec_load(struct store *s, const char *tenant_id, const char *id, struct exec_state *out,
+	      struct kx_error *err);
+/* The same, but a pinned version that fails its check leaves doc NULL, risk "" and doc_failed
+ * set instead of refusing: for what must still be possible then and uses nothing of the
+ * document — recording the end of a command that was checked when it started, an abort. */
+int exec_load_rows(struct store *s, const char *tenant_id, const char *id,
+		   struct exec_state *out);
 void exec_state_free(struct exec_state *st);
 /* API.md's Execution, steps included (caller owns). */
 cJSON *exec_view(const struct exec_state *st);

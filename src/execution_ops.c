@@ -7,6 +7,7 @@
 
 #include "execution.h"
 #include "ops.h"
+#include "runbook_check.h"
 #include "runbook_doc.h"
 #include "worker.h"
 
@@ -56,16 +57,22 @@ static struct exec_op *exec_op_new(struct op_ctx *ctx)
 	return x;
 }
 
-static int load_execution(struct op_ctx *ctx, struct exec_op *x)
+/* rows_only: an abort needs nothing of the runbook's document, so it goes ahead even when
+ * the pinned version fails its check (exec_load_rows); everything else is refused then. */
+static int load_execution(struct op_ctx *ctx, struct exec_op *x, bool rows_only)
 {
-	int rc = exec_load(ctx->store, ctx->tenant, ctx->req->id, &x->st);
+	int rc = rows_only ? exec_load_rows(ctx->store, ctx->tenant, ctx->req->id, &x->st)
+			   : exec_load(ctx->store, ctx->tenant, ctx->req->id, &x->st, ctx->err);
+	if (rc == 2)
+		return -1; /* ctx->err names the runbook version and its failed check */
 	if (rc > 0)
 		return kx_error_set(ctx->err, 404, "not_found", NULL, "no execution %s",
 				    ctx->req->id ? ctx->req->id : "(none)");
 	if (rc < 0)
 		return kx_error_set(ctx->err, 503, "unavailable", NULL, "the execution cannot be read");
 	ctx->resource = cJSON_Duplicate(x->st.execution, 1);
-	cJSON_AddStringToObject(ctx->resource, "risk", x->st.risk);
+	if (!x->st.doc_failed) /* without it, a rule on resource.risk fails closed */
+		cJSON_AddStringToObject(ctx->resource, "risk", x->st.risk);
 	snprintf(ctx->resource_id, sizeof ctx->resource_id, "%s", ctx->req->id);
 	return 0;
 }
@@ -190,7 +197,7 @@ static void run_after_commit(struct op_ctx *ctx, struct kx_response *resp)
 	struct exec_state now;
 	struct store *r = core_reader_acquire(ctx->core, &err);
 	int rc = r ? store_begin_read(r, &err) : -1;
-	rc = rc == 0 ? exec_load(r, ctx->tenant, exec_id, &now) : -1;
+	rc = rc == 0 ? exec_load(r, ctx->tenant, exec_id, &now, NULL) : -1;
 	if (r)
 		store_rollback(r);
 	core_reader_release(ctx->core, r);
@@ -265,6 +272,8 @@ static int launch_prepare(struct op_ctx *ctx)
 	if (!x->runbook)
 		return kx_error_set(ctx->err, 404, "not_found", NULL, "no runbook %s%s",
 				    ctx->req->id ? ctx->req->id : "(none)", v ? " at that version" : "");
+	if (runbook_check_version(ctx->store, ctx->tenant, x->runbook, NULL, ctx->err))
+		return -1;
 	if (incident) {
 		cJSON *inc = store_incident_get(ctx->store, ctx->tenant, incident);
 		cJSON_Delete(inc);
@@ -323,7 +332,10 @@ static int launch_apply(struct op_ctx *ctx)
 	kx_id_new("exe_", id);
 	if (insert_execution(ctx, x, id))
 		return -1;
-	if (exec_load(ctx->store, ctx->tenant, id, &x->st) != 0)
+	int rc = exec_load(ctx->store, ctx->tenant, id, &x->st, ctx->err);
+	if (rc == 2)
+		return -1;
+	if (rc != 0)
 		return kx_error_set(ctx->err, 503, "unavailable", NULL, "the execution cannot be read");
 	cJSON *data = cJSON_CreateObject();
 	cJSON_AddItemToObject(data, "version", cJSON_Duplicate(cJSON_GetObjectItem(x->runbook, "version"), 1));
@@ -344,7 +356,7 @@ static int launch_apply(struct op_ctx *ctx)
 static int get_prepare(struct op_ctx *ctx)
 {
 	struct exec_op *x = exec_op_new(ctx);
-	return x ? load_execution(ctx, x) : -1;
+	return x ? load_execution(ctx, x, false) : -1;
 }
 
 static int get_apply(struct op_ctx *ctx)
@@ -413,7 +425,7 @@ static int execute_prepare(struct op_ctx *ctx)
 	static const char *const allowed[] = {"note", "wait_s", NULL};
 	const char *note;
 	struct exec_op *x = exec_op_new(ctx);
-	if (!x || load_execution(ctx, x) || op_body_only(ctx, allowed) ||
+	if (!x || load_execution(ctx, x, false) || op_body_only(ctx, allowed) ||
 	    op_body_string(ctx, "note", false, 2000, &note) || body_wait(ctx, &x->wait_s))
 		return -1;
 	x->step_idx = -1;
@@ -480,7 +492,7 @@ static int abort_prepare(struct op_ctx *ctx)
 	static const char *const allowed[] = {"reason", NULL};
 	const char *reason;
 	struct exec_op *x = exec_op_new(ctx);
-	if (!x || load_execution(ctx, x) || op_body_only(ctx, allowed) ||
+	if (!x || load_execution(ctx, x, true) || op_body_only(ctx, allowed) ||
 	    op_body_string(ctx, "reason", true, 1000, &reason))
 		return -1;
 	if (exec_is_finished(exec_status(&x->st)))
@@ -515,7 +527,7 @@ static int rollback_prepare(struct op_ctx *ctx)
 	static const char *const allowed[] = {"reason", "wait_s", NULL};
 	const char *reason;
 	struct exec_op *x = exec_op_new(ctx);
-	if (!x || load_execution(ctx, x) || op_body_only(ctx, allowed) ||
+	if (!x || load_execution(ctx, x, false) || op_body_only(ctx, allowed) ||
 	    op_body_string(ctx, "reason", true, 1000, &reason) || body_wait(ctx, &x->wait_s))
 		return -1;
 	const char *status = exec_status(&x->st);

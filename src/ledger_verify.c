@@ -1,6 +1,7 @@
 /* Ledger verification from first principles: re-hash every stored leaf in order, rebuild the
  * tree's right frontier, and check each stored node, each checkpoint's root and signature,
- * every column kept beside a leaf and the decision record against the leaf's own bytes. */
+ * every column kept beside a leaf and the decision record against the leaf's own bytes, and
+ * each published runbook version against the digest its publish decision recorded. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,6 +104,48 @@ static int check_decision(struct verify *v, const struct store_receipt_row *r, c
 	return 0;
 }
 
+/* A published runbook version must still be what its publish receipt's decision recorded:
+ * the version holding that digest is in the store, its document hashes to it, and its risk
+ * and signing key are the ones recorded. Otherwise a document edited in the store would go
+ * unnoticed here (launching it is refused too: runbook_check_version). */
+static int check_runbook(struct verify *v, const struct store_receipt_row *r)
+{
+	cJSON *rec = cJSON_Parse(r->decision_record);
+	const cJSON *res = cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(rec, "input"), "resource");
+	const char *id = leaf_str(res, "id"), *digest = leaf_str(res, "digest");
+	cJSON *found = id && digest ? store_runbook_by_digest(v->store, v->tenant_id, id, digest)
+				    : NULL;
+	int version = (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(found, "version"));
+	cJSON *row = found ? store_runbook_get(v->store, v->tenant_id, id, version) : NULL;
+	const char *doc = leaf_str(row, "document");
+	char have[DIGEST_B64_LEN] = "", what[220];
+	if (doc)
+		digest_sha256_b64(doc, strlen(doc), have);
+	int rc = 0;
+	if (!id || !digest) {
+		/* nothing recorded to hold the version to (the record itself is checked above) */
+	} else if (!row || !doc) {
+		snprintf(what, sizeof what, "runbook %.48s: no stored version holds the digest its"
+			 " publish recorded", id);
+		rc = bad(v, r->seq, what);
+	} else if (strcmp(have, digest) != 0) {
+		snprintf(what, sizeof what, "runbook %.48s version %d fails its digest check: its"
+			 " stored document differs from the digest its publish recorded",
+			 id, version);
+		rc = bad(v, r->seq, what);
+	} else if (!same(leaf_str(row, "risk"), leaf_str(res, "risk")) ||
+		   !same(leaf_str(row, "key_id"), leaf_str(res, "key_id"))) {
+		snprintf(what, sizeof what, "runbook %.48s version %d: its stored risk or signing"
+			 " key differs from what its publish recorded", id, version);
+		rc = bad(v, r->seq, what);
+	}
+	cJSON_Delete(row);
+	cJSON_Delete(found);
+	cJSON_Delete(rec);
+	return rc;
+}
+
 static int check_checkpoint(struct verify *v, int64_t seq)
 {
 	uint64_t size = 0;
@@ -138,6 +181,8 @@ static int verify_receipt(void *ctx, const struct store_receipt_row *r)
 	int rc = leaf ? check_columns(v, r, leaf) : bad(v, r->seq, "the leaf is not JSON");
 	if (rc == 0)
 		rc = check_decision(v, r, leaf);
+	if (rc == 0 && same(r->action, "runbook.publish") && same(r->effect, "allow"))
+		rc = check_runbook(v, r);
 	cJSON_Delete(leaf);
 	if (rc)
 		return rc;

@@ -9,6 +9,7 @@
 #include "json_input.h"
 #include "minisign.h"
 #include "policy.h"
+#include "runbook_check.h"
 #include "runbook_doc.h"
 #include "tenant.h"
 
@@ -246,6 +247,10 @@ static int get_apply(struct op_ctx *ctx)
 	if (!row)
 		return kx_error_set(ctx->err, 404, "not_found", NULL, "no runbook %s",
 				    ctx->req->id ? ctx->req->id : "(none)");
+	if (runbook_check_version(ctx->store, ctx->tenant, row, NULL, ctx->err)) {
+		cJSON_Delete(row); /* its steps are not shown as this version's */
+		return -1;
+	}
 	ctx->result = full_view(row);
 	cJSON_Delete(row);
 	return 0;

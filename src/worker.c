@@ -74,7 +74,7 @@ static int write_end(void *cls, struct kx_error *err)
 	char now[KX_TIME_LEN], receipt[KX_ID_MAX], resource[160], rule[80];
 	kx_time_format(kx_clock_now_ms(), now);
 	struct exec_state st;
-	if (exec_load(core_writer(core), w->tenant, w->execution_id, &st) != 0)
+	if (exec_load_rows(core_writer(core), w->tenant, w->execution_id, &st) != 0)
 		return kx_error_set(err, 503, "unavailable", NULL, "execution %s vanished",
 				    w->execution_id);
 	cJSON *row = exec_step(&st, e->cmd->step_idx);
@@ -145,7 +145,7 @@ static int write_rolled_back(void *cls, struct kx_error *err)
 	kx_time_format(kx_clock_now_ms(), now);
 	snprintf(rule, sizeof rule, "rollback.complete:%s", w->start_receipt);
 	struct exec_state st;
-	if (exec_load(core_writer(core), w->tenant, w->execution_id, &st) != 0)
+	if (exec_load_rows(core_writer(core), w->tenant, w->execution_id, &st) != 0)
 		return kx_error_set(err, 503, "unavailable", NULL, "execution %s vanished",
 				    w->execution_id);
 	int rc = ops_system_receipt(core, w->tenant, w->actor, "execution.rollback",

@@ -226,6 +226,17 @@ api POST /runbooks "$OTHER" "$(jq -n --rawfile d peek.json --rawfile s peek.json
 EX5=$(api POST "/runbooks/peek:launch" "$OTHER" '{}' | jq -r .id)
 expect_eq "command steps off for beta" "$(api POST "/run-executions/$EX5/steps/p:execute" "$OTHER" '{}' | jq -r .error.code)" "feature_disabled"
 
+# Over HTTP the refusal of a version edited in the store is a 409 conflict, never a 5xx.
+printf '{"id":"edited","name":"edited","risk":"low","steps":[{"id":"w","title":"w","kind":"command","argv":["sh","-c","echo ran >> %s/pub/edited.txt"]}]}' "$T" > edited.json
+publish edited.json >/dev/null
+EX6=$(api POST "/runbooks/edited:launch" "$BOSS" '{}' | jq -r .id)
+sqlite3 "$T/server/klaxon.db" "UPDATE runbooks SET document = replace(document, 'echo ran', 'echo EDITED') WHERE id = 'edited'"
+expect_eq "edited version: launch 409" "$(status_of -X POST "$URL/runbooks/edited:launch" -H "Authorization: Bearer $BOSS" -H 'Content-Type: application/json' -d '{}')" "409"
+OUT=$(api POST "/run-executions/$EX6/steps/w:execute" "$BOSS" '{"wait_s":10}')
+expect_eq "edited version: step refused" "$(echo "$OUT" | jq -r .error.code)" "conflict"
+expect_match "edited version: named" "$(echo "$OUT" | jq -r .error.message)" "^runbook edited version 1 fails its digest check"
+expect_eq "edited version: nothing ran" "$(cat "$T/pub/edited.txt" 2>/dev/null)" ""
+
 # The CLI forms in embedded mode: keygen, publish with our key, launch, step, approvals.
 DB="$T/e.db"
 "$K" --db "$DB" init >/dev/null
@@ -276,6 +287,58 @@ db.commit()
 PY
 expect_status 0 "$K" --db "$DB" approvals --json
 expect_eq "an aborted run's open gate is not pending" "$(echo "$OUT" | jq '.items | length')" "0"
+# A version's document edited in the store file (THREAT_MODEL.md: an operator with write
+# access to it) is refused wherever it would run or be shown: at launch, and for a step of an
+# execution launched before the edit; nothing of it runs. Abort stays possible.
+TDB="$T/tamper.db"
+export XDG_CONFIG_HOME="$T/cfg"
+"$K" --db "$TDB" init >/dev/null
+"$K" keygen -o "$T/tci.key" >/dev/null
+"$K" --db "$TDB" signing-key add "$T/tci.pub" --name ci >/dev/null
+"$K" keygen -o "$T/tann.key" >/dev/null
+"$K" --db "$TDB" actor create ann --role approver --public-key "$T/tann.pub" >/dev/null
+cat > "$T/restart.json" <<DOC
+{"id":"restart-api","name":"Restart API","risk":"high","tags":[],"steps":[
+ {"id":"check","title":"Check","kind":"manual"},
+ {"id":"gate","title":"Approve","kind":"approval","approvals":{"count":1,"roles":["approver"]}},
+ {"id":"restart","title":"Restart","kind":"command","argv":["sh","-c","echo restarted >> $T/tamper.log"]}]}
+DOC
+expect_status 0 "$K" --db "$TDB" runbook publish "$T/restart.json" --key "$T/tci.key"
+expect_status 0 "$K" --db "$TDB" --json runbook launch restart-api
+TRUN=$(echo "$OUT" | jq -r .id)
+expect_status 0 "$K" --db "$TDB" run step "$TRUN" check
+expect_status 0 "$K" --db "$TDB" approve "$TRUN" gate --key "$T/tann.key" --as ann
+sqlite3 "$TDB" "UPDATE runbooks SET document = replace(document, 'echo restarted', 'echo TAMPERED')"
+DIGEST_REFUSED='runbook restart-api version 1 fails its digest check'
+expect_status 1 "$K" --db "$TDB" runbook launch restart-api
+expect_match "tampered document: launch refused" "$ERR" "conflict: $DIGEST_REFUSED"
+expect_status 1 "$K" --db "$TDB" run step "$TRUN" restart
+expect_match "tampered document: step refused" "$ERR" "conflict: $DIGEST_REFUSED"
+expect_eq "tampered command never ran" "$(cat "$T/tamper.log" 2>/dev/null)" ""
+expect_eq "no execution launched" "$(sqlite3 "$TDB" 'SELECT count(*) FROM executions')" "1"
+expect_status 1 "$K" --db "$TDB" run show "$TRUN"
+expect_match "tampered steps not shown" "$ERR" "$DIGEST_REFUSED"
+expect_status 1 "$K" --db "$TDB" runbook show restart-api
+expect_match "tampered version not shown" "$ERR" "$DIGEST_REFUSED"
+expect_status 1 "$K" --db "$TDB" ledger verify
+expect_match "ledger verify names the version" "$ERR" "$DIGEST_REFUSED: its stored document differs from the digest its publish recorded"
+# The document and its digest edited together: the signature no longer verifies.
+python3 - "$TDB" <<'PY'
+import base64, hashlib, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+doc = db.execute("SELECT document FROM runbooks").fetchone()[0]
+d = base64.b64encode(hashlib.sha256(doc.encode()).digest()).decode()
+db.execute("UPDATE runbooks SET digest = ?", (d,))
+db.execute("UPDATE executions SET runbook_digest = ?", (d,))
+db.commit()
+PY
+expect_status 1 "$K" --db "$TDB" runbook launch restart-api
+expect_match "re-digested document: launch refused" "$ERR" "restart-api version 1 fails its signature check"
+expect_status 1 "$K" --db "$TDB" run step "$TRUN" restart
+expect_match "re-digested document: step refused" "$ERR" "fails its signature check"
+expect_eq "still nothing ran" "$(cat "$T/tamper.log" 2>/dev/null)" ""
+expect_status 0 "$K" --db "$TDB" run abort "$TRUN" --reason "runbook tampered with"
+unset XDG_CONFIG_HOME
 # Passphrase-protected keys, in minisign's own format both ways.
 printf 'correct horse\n' > "$T/pass"
 expect_status 0 "$K" keygen -o "$T/locked.key" --passphrase-file "$T/pass"

@@ -678,6 +678,61 @@ static void test_edited_decision_digest_fails_verification(void **state)
 	tamper_and_expect_failure(f, sql, 1, needle);
 }
 
+/* A runbook version whose document is edited in the store: launching it, executing a step of
+ * an execution launched before the edit and showing it are refused (409 conflict naming the
+ * version; nothing runs), and ledger verification names it against its publish receipt. */
+static void test_edited_runbook_document_is_refused(void **state)
+{
+	struct fx *f = *state;
+	struct minisign_pubkey pk;
+	struct minisign_seckey sk;
+	minisign_keygen(&pk, &sk);
+	char *line = minisign_pubkey_base64(&pk), body[4096];
+	snprintf(body, sizeof body, "{\"name\":\"ci\",\"public_key\":\"%s\"}", line);
+	free(line);
+	fx_expect(fx_call(f, &f->admin, "signing_key.add", "default", body, NULL), 201);
+	const char doc[] = "{\"id\":\"rb\",\"name\":\"r\",\"risk\":\"low\",\"steps\":["
+			   "{\"id\":\"m\",\"title\":\"m\",\"kind\":\"manual\"},"
+			   "{\"id\":\"c\",\"title\":\"c\",\"kind\":\"command\",\"argv\":[\"true\"]}]}";
+	char *sig = minisign_sign(&sk, doc, strlen(doc), NULL);
+	minisign_seckey_wipe(&sk);
+	cJSON *b = cJSON_CreateObject();
+	cJSON_AddStringToObject(b, "document", doc);
+	cJSON_AddStringToObject(b, "signature", sig);
+	char *pub = cJSON_PrintUnformatted(b);
+	cJSON_Delete(b);
+	free(sig);
+	fx_expect(fx_call(f, &f->admin, "runbook.publish", NULL, pub, NULL), 201);
+	free(pub);
+	cJSON *e = fx_expect(fx_call(f, &f->admin, "runbook.launch", "rb", "{}", NULL), 201);
+	char exe[64];
+	snprintf(exe, sizeof exe, "%s", fx_str(e, "id"));
+	fx_close(f);
+	sqlite3 *db = fx_sqlite(f);
+	assert_int_equal(fx_sql_exec(db, "UPDATE runbooks SET document = replace(document,"
+					 " '\"true\"', '\"false\"') WHERE id = 'rb'"),
+			 1);
+	sqlite3_close(db);
+	fx_open(f);
+	const char *needle = "runbook rb version 1 fails its digest check";
+	const struct fx_resp *r = fx_call(f, &f->admin, "runbook.launch", "rb", "{}", NULL);
+	fx_expect_error(r, 409, "conflict", NULL);
+	cJSON *err = fx_expect(r, 409);
+	assert_non_null(strstr(fx_str(err, "error.message"), needle));
+	struct kx_request req = {.op = "step.execute", .id = exe, .sub_id = "m",
+				 .who = &f->admin, .body = "{}", .body_len = 2};
+	fx_expect_error(fx_request(f, &req), 409, "conflict", NULL);
+	req = (struct kx_request){.op = "execution.get", .id = exe, .who = &f->admin};
+	fx_expect_error(fx_request(f, &req), 409, "conflict", NULL);
+	fx_expect_error(fx_call(f, &f->admin, "runbook.get", "rb", NULL, NULL), 409, "conflict", NULL);
+	cJSON *list = fx_expect(fx_call(f, &f->admin, "execution.list", NULL, NULL, NULL), 200);
+	assert_int_equal(cJSON_GetArraySize(fx_at(list, "items")), 1); /* none launched */
+	struct kx_error verr;
+	assert_int_equal(verify(f, NULL, &verr), -1);
+	if (!strstr(verr.message, needle))
+		fail_msg("verification did not name the runbook: %s", verr.message);
+}
+
 static void test_verify_without_error_or_count(void **state)
 {
 	struct fx *f = *state;
@@ -939,6 +994,7 @@ int main(void)
 		T(test_deleted_last_receipt_fails_verification),
 		T(test_edited_decision_record_fails_verification),
 		T(test_edited_decision_digest_fails_verification),
+		T(test_edited_runbook_document_is_refused),
 		T(test_verify_without_error_or_count),
 		T(test_ledger_tables_are_append_only),
 		T(test_rejected_requests),
