@@ -7,6 +7,7 @@
 
 #include "clock.h"
 #include "execution.h"
+#include "ids.h"
 #include "json_input.h"
 #include "minisign.h"
 #include "ops.h"
@@ -216,18 +217,65 @@ static int approve_apply(struct op_ctx *ctx)
 	return rc;
 }
 
+/* The list's cursor is the last gate's key, "requested_at~execution_id~step_index": gates
+ * requested in one millisecond would be skipped or repeated by a cursor of the time alone. */
+struct approval_cursor {
+	char at[KX_TIME_LEN];
+	char execution_id[KX_ID_MAX];
+	struct store_approval_key key;
+};
+
+static int approval_cursor_parse(const char *text, struct approval_cursor *c)
+{
+	const char *t1 = strchr(text, '~'), *t2 = t1 ? strchr(t1 + 1, '~') : NULL;
+	if (!t2 || (size_t)(t1 - text) >= sizeof c->at ||
+	    (size_t)(t2 - t1 - 1) >= sizeof c->execution_id)
+		return -1;
+	memcpy(c->at, text, (size_t)(t1 - text));
+	c->at[t1 - text] = '\0';
+	memcpy(c->execution_id, t1 + 1, (size_t)(t2 - t1 - 1));
+	c->execution_id[t2 - t1 - 1] = '\0';
+	int64_t ms;
+	char *end = NULL;
+	long idx = strtol(t2 + 1, &end, 10);
+	if (kx_time_parse(c->at, &ms) || !kx_id_valid(c->execution_id, "exe_") ||
+	    t2[1] < '0' || t2[1] > '9' || *end || idx > 9999)
+		return -1;
+	c->key = (struct store_approval_key){c->at, c->execution_id, (int)idx};
+	return 0;
+}
+
+/* Replaces next_cursor (set by op_page when there is a next page) with the last gate's key. */
+static void approval_cursor_set(cJSON *page, int limit)
+{
+	if (!cJSON_IsString(cJSON_GetObjectItem(page, "next_cursor")))
+		return;
+	const cJSON *last = cJSON_GetArrayItem(cJSON_GetObjectItem(page, "items"), limit - 1);
+	char buf[KX_TIME_LEN + KX_ID_MAX + 16];
+	snprintf(buf, sizeof buf, "%s~%s~%d", str(last, "requested_at"), str(last, "execution_id"),
+		 (int)cJSON_GetNumberValue(cJSON_GetObjectItem(last, "step_index")));
+	cJSON_ReplaceItemInObject(page, "next_cursor", cJSON_CreateString(buf));
+}
+
 static int list_apply(struct op_ctx *ctx)
 {
 	const char *status = op_query(ctx, "status");
+	const char *cursor = op_query(ctx, "cursor");
+	struct approval_cursor after;
 	int limit;
 	if (status && strcmp(status, "pending"))
 		return kx_error_set(ctx->err, 400, "invalid_query", "status",
 				    "approvals are listed by status=pending");
+	if (cursor && approval_cursor_parse(cursor, &after))
+		return kx_error_set(ctx->err, 400, "invalid_query", "cursor", "not a cursor");
 	if (op_query_limit(ctx, &limit))
 		return -1;
-	cJSON *items = store_approvals_pending(ctx->store, ctx->tenant, limit);
+	cJSON *items = store_approvals_pending_after(ctx->store, ctx->tenant,
+						     cursor ? &after.key : NULL, limit);
 	if (!items)
 		return kx_error_set(ctx->err, 503, "unavailable", NULL, "the store did not answer");
+	ctx->result = op_page(items, limit, "execution_id");
+	approval_cursor_set(ctx->result, limit);
 	/* The quorum each gate needs is in its pinned document. */
 	cJSON *it;
 	cJSON_ArrayForEach(it, items)
@@ -243,8 +291,6 @@ static int list_apply(struct op_ctx *ctx)
 		cJSON_AddStringToObject(it, "status", "pending");
 		exec_state_free(&st);
 	}
-	ctx->result = op_page(items, limit, "execution_id");
-	cJSON_ReplaceItemInObject(ctx->result, "next_cursor", cJSON_CreateNull());
 	return 0;
 }
 

@@ -210,7 +210,20 @@ int store_approval_insert(struct store *s, const char *tenant_id, const cJSON *a
 			  struct kx_error *err);
 int store_approval_seen(struct store *s, const char *tenant_id, const char *execution_id,
 			const char *step_id, const char *approver, const char *nonce);
-cJSON *store_approvals_pending(struct store *s, const char *tenant_id, int limit);
+/* A pending approval's place in its list: (requested_at, execution_id, step_index). */
+struct store_approval_key {
+	const char *requested_at;
+	const char *execution_id;
+	int step_index;
+};
+/* Open gates of running executions in key order, after the key *after (NULL: from the
+ * start); at most limit+1 rows (one more tells there is a next page). */
+cJSON *store_approvals_pending_after(struct store *s, const char *tenant_id,
+				     const struct store_approval_key *after, int limit);
+static inline cJSON *store_approvals_pending(struct store *s, const char *tenant_id, int limit)
+{
+	return store_approvals_pending_after(s, tenant_id, NULL, limit);
+}
 /* Open gates across every tenant: an operational gauge for the platform, never shown to a
  * tenant. */
 int64_t store_pending_approvals_all(struct store *s);

@@ -149,8 +149,9 @@
 	X(int, approval_seen, (struct store *s, const char *tenant_id, const char *execution_id, \
 		const char *step_id, const char *approver, const char *nonce), \
 		(s, tenant_id, execution_id, step_id, approver, nonce)) \
-	X(cJSON *, approvals_pending, (struct store *s, const char *tenant_id, int limit), \
-		(s, tenant_id, limit)) \
+	X(cJSON *, approvals_pending_after, (struct store *s, const char *tenant_id, \
+		const struct store_approval_key *after, int limit), \
+		(s, tenant_id, after, limit)) \
 	X(int64_t, pending_approvals_all, (struct store *s), (s)) \
 	X(int, exception_insert, (struct store *s, const char *tenant_id, const cJSON *exception, \
 		struct kx_error *err), \

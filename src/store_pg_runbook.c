@@ -305,9 +305,10 @@ int pg_approval_seen(struct store *base, const char *tenant_id, const char *exec
 }
 
 /* Ties in requested_at (steps that started in the same millisecond) are broken by execution
- * and step, where SQLite leaves them in whatever order its sort produced. A gate is pending
- * only while its execution is active, as in lite_approvals_pending. */
-cJSON *pg_approvals_pending(struct store *base, const char *tenant_id, int limit)
+ * and step, as in SQLite, so a page resumes after the last one's key. A gate is pending only
+ * while its execution is active, as in lite_approvals_pending_after. */
+cJSON *pg_approvals_pending_after(struct store *base, const char *tenant_id,
+				  const struct store_approval_key *after, int limit)
 {
 	struct store_pg *s = pg(base);
 	static const char sql[] =
@@ -319,11 +320,15 @@ cJSON *pg_approvals_pending(struct store *base, const char *tenant_id, int limit
 		" AND r.id = e.runbook_id AND r.version = e.runbook_version"
 		" WHERE st.tenant_id = $1 AND st.status = 'awaiting_approval'"
 		" AND e.status IN ('running', 'awaiting_approval')"
+		" AND (COALESCE(st.started_at, e.created_at), e.id, st.idx) > ($3, $4, $5)"
 		" ORDER BY requested_at, execution_id, step_index LIMIT $2";
 	struct pg_params p = {0};
 	if (scoped(s, &p, tenant_id, NULL))
 		return NULL;
 	pg_int(&p, limit + 1);
+	pg_text(&p, after ? after->requested_at : "");
+	pg_text(&p, after ? after->execution_id : "");
+	pg_int(&p, after ? after->step_index : -1);
 	return pg_all_rows(pg_query(s, sql, &p, NULL));
 }
 

@@ -292,8 +292,11 @@ int lite_approval_seen(struct store *base, const char *tenant_id, const char *ex
 }
 
 /* A gate is pending only while its execution is active: a store written before finished
- * executions closed their gates still holds open gates of aborted or rolled back runs. */
-cJSON *lite_approvals_pending(struct store *base, const char *tenant_id, int limit)
+ * executions closed their gates still holds open gates of aborted or rolled back runs.
+ * (execution, step) is unique, so the three columns order every row and a page resumes
+ * after the last one's key; no cursor is bound as a key below every row. */
+cJSON *lite_approvals_pending_after(struct store *base, const char *tenant_id,
+				    const struct store_approval_key *after, int limit)
 {
 	struct store_lite *s = lite(base);
 	static const char sql[] =
@@ -305,15 +308,19 @@ cJSON *lite_approvals_pending(struct store *base, const char *tenant_id, int lim
 		" AND r.id = e.runbook_id AND r.version = e.runbook_version"
 		" WHERE st.tenant_id = ?1 AND st.status = 'awaiting_approval'"
 		" AND e.status IN ('running', 'awaiting_approval')"
-		" ORDER BY requested_at LIMIT ?2";
+		" AND (COALESCE(st.started_at, e.created_at), e.id, st.idx) > (?3, ?4, ?5)"
+		" ORDER BY requested_at, execution_id, step_index LIMIT ?2";
 	sqlite3_stmt *st = bound(s, sql, NULL, tenant_id);
 	if (!st)
 		return NULL;
 	sqlite3_bind_int(st, 2, limit + 1);
+	store_bind_text(st, 3, after ? after->requested_at : "");
+	store_bind_text(st, 4, after ? after->execution_id : "");
+	sqlite3_bind_int(st, 5, after ? after->step_index : -1);
 	return store_all_rows(s, st);
 }
 
-/* Every tenant's (a platform gauge), with the same rule as lite_approvals_pending. */
+/* Every tenant's (a platform gauge), with the same rule as lite_approvals_pending_after. */
 int64_t lite_pending_approvals_all(struct store *base)
 {
 	struct store_lite *s = lite(base);
