@@ -68,23 +68,20 @@ static int guard_close(void *cookie)
 	struct guard *g = cookie;
 	if (g->held_c2)
 		write_all(g->fd, "\xc2", 1);
-	free(g);
 	return 0;
 }
 
-static FILE *guard_stream(FILE *f)
+/* g lives as long as the process: the guarded stream is never closed before exit. */
+static FILE *guard_stream(FILE *f, struct guard *g)
 {
 	int fd = fileno(f);
 	if (!isatty(fd))
 		return f;
-	struct guard *g = calloc(1, sizeof *g);
+	*g = (struct guard){.fd = fd};
 	cookie_io_functions_t io = {.write = guard_write, .close = guard_close};
-	FILE *guarded = g ? fopencookie(g, "w", io) : NULL;
-	if (!guarded) {
-		free(g);
+	FILE *guarded = fopencookie(g, "w", io);
+	if (!guarded)
 		return f;
-	}
-	g->fd = fd;
 	fflush(f);
 	setvbuf(guarded, NULL, f == stderr ? _IONBF : _IOLBF, 0);
 	return guarded;
@@ -92,8 +89,9 @@ static FILE *guard_stream(FILE *f)
 
 void print_guard_terminal(void)
 {
-	stdout = guard_stream(stdout);
-	stderr = guard_stream(stderr);
+	static struct guard out, err;
+	stdout = guard_stream(stdout, &out);
+	stderr = guard_stream(stderr, &err);
 }
 
 void print_json(const cJSON *v)
