@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include "core_fixture.h"
+#include "minisign.h"
 
 #include <dirent.h>
 #include <stdio.h>
@@ -281,4 +282,17 @@ cJSON *fx_receipts(struct fx *f, const struct kx_principal *who)
 cJSON *fx_incidents(struct fx *f, const struct kx_principal *who)
 {
 	return collect(f, who, "incident.list");
+}
+
+char *fx_signed_body(const struct minisign_seckey *sk, const char *field, const char *text)
+{
+	char *sig = minisign_sign(sk, text, strlen(text), NULL);
+	assert_non_null(sig);
+	cJSON *b = cJSON_CreateObject();
+	cJSON_AddStringToObject(b, field, text);
+	cJSON_AddStringToObject(b, "signature", sig);
+	char *body = cJSON_PrintUnformatted(b);
+	cJSON_Delete(b);
+	free(sig);
+	return body;
 }

@@ -78,4 +78,9 @@ cJSON *fx_receipts(struct fx *f, const struct kx_principal *who);
 /* Every incident of who's tenant through incident.list, newest first (caller frees). */
 cJSON *fx_incidents(struct fx *f, const struct kx_principal *who);
 
+struct minisign_seckey;
+/* A body carrying text signed with sk, {field: text, "signature": minisign}: runbook.publish's
+ * with field "document", step.approve's with "statement" (caller frees). */
+char *fx_signed_body(const struct minisign_seckey *sk, const char *field, const char *text);
+
 #endif

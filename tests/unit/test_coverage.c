@@ -77,14 +77,8 @@ static char *signed_runbook(struct world *w, char *id_out)
 				 "{\"id\":\"m\",\"title\":\"m\",\"kind\":\"manual\",\"rollback\":{\"kind\":\"manual\"}},"
 				 "{\"id\":\"g\",\"title\":\"g\",\"kind\":\"approval\","
 				 "\"approvals\":{\"count\":1,\"roles\":[\"approver\"]}}]}", id_out);
-	char *sig = minisign_sign(&w->signer, doc, strlen(doc), NULL);
-	cJSON *b = cJSON_CreateObject();
-	cJSON_AddStringToObject(b, "document", doc);
-	cJSON_AddStringToObject(b, "signature", sig);
-	char *body = cJSON_PrintUnformatted(b);
-	cJSON_Delete(b);
+	char *body = fx_signed_body(&w->signer, "document", doc);
 	free(doc);
-	free(sig);
 	return body;
 }
 
@@ -248,14 +242,8 @@ static void c_step_approve(struct world *w, const struct kx_principal *who, stru
 				       who->actor_id, ++w->n, at);
 	const struct minisign_seckey *key =
 		!strcmp(who->actor_id, w->approver.actor_id) ? &w->approver_key : &w->nobody_key;
-	char *sig = minisign_sign(key, statement, strlen(statement), NULL);
-	cJSON *b = cJSON_CreateObject();
-	cJSON_AddStringToObject(b, "statement", statement);
-	cJSON_AddStringToObject(b, "signature", sig);
-	c->body = cJSON_PrintUnformatted(b);
-	cJSON_Delete(b);
+	c->body = fx_signed_body(key, "statement", statement);
 	free(statement);
-	free(sig);
 }
 
 static void c_abort(struct world *w, const struct kx_principal *who, struct call *c)

@@ -694,14 +694,8 @@ static void test_edited_runbook_document_is_refused(void **state)
 	const char doc[] = "{\"id\":\"rb\",\"name\":\"r\",\"risk\":\"low\",\"steps\":["
 			   "{\"id\":\"m\",\"title\":\"m\",\"kind\":\"manual\"},"
 			   "{\"id\":\"c\",\"title\":\"c\",\"kind\":\"command\",\"argv\":[\"true\"]}]}";
-	char *sig = minisign_sign(&sk, doc, strlen(doc), NULL);
+	char *pub = fx_signed_body(&sk, "document", doc);
 	minisign_seckey_wipe(&sk);
-	cJSON *b = cJSON_CreateObject();
-	cJSON_AddStringToObject(b, "document", doc);
-	cJSON_AddStringToObject(b, "signature", sig);
-	char *pub = cJSON_PrintUnformatted(b);
-	cJSON_Delete(b);
-	free(sig);
 	fx_expect(fx_call(f, &f->admin, "runbook.publish", NULL, pub, NULL), 201);
 	free(pub);
 	cJSON *e = fx_expect(fx_call(f, &f->admin, "runbook.launch", "rb", "{}", NULL), 201);
