@@ -30,10 +30,18 @@ expect_status 1 "$K" --db "$DB" evidence export --from "$FROM" --to "$TO" -o "$T
 expect_match "an existing file is not replaced" "$ERR" "b.tar exists: a bundle never replaces a file"
 ln -s "$T/victim.txt" "$T/link.tar"
 expect_status 1 "$K" --db "$DB" evidence export --from "$FROM" --to "$TO" -o "$T/link.tar"
-expect_eq "nothing written through a planted link" "$(cat "$T/victim.txt")" precious
+expect_eq "nothing written through a link at the path" "$(cat "$T/victim.txt")" precious
 expect_status 1 "$K" --db "$DB" evidence export --from "$FROM" --to "$TO" -o "$T/no/such/dir.tar"
 expect_eq "no export made for a bundle that cannot be kept" "$(exports)" "$n_before"
 expect_eq "no temporary file left" "$(ls "$T" | grep -c 'tar\.' || true)" 0
+# A link planted at the temporary name the export once used (FILE.partial) is not followed
+# (a store of its own, so that this store's exports stay as counted below).
+mkdir "$T/shared"
+ln -s "$T/victim.txt" "$T/shared/nov.tar.partial"
+expect_status 0 "$K" --db "$T/p.db" init
+expect_status 0 "$K" --db "$T/p.db" evidence export --from "$FROM" --to "$TO" -o "$T/shared/nov.tar"
+expect_eq "nothing written through a planted temporary name" "$(cat "$T/victim.txt")" precious
+[ -f "$T/shared/nov.tar" ] && [ ! -L "$T/shared/nov.tar" ] && ok || bad "the bundle is not a file of its own"
 expect_status 2 "$K" --db "$DB" evidence export --from "$FROM" -o "$T/x.tar"
 expect_status 1 "$K" --db "$DB" evidence export --from "$TO" --to "$FROM" -o "$T/x.tar"
 expect_match "a bad window is refused" "$ERR" "invalid_field"
