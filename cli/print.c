@@ -39,21 +39,16 @@ static ssize_t guard_write(void *cookie, const char *buf, size_t size)
 	size_t n = 0;
 	for (size_t i = 0; i < size; i++) {
 		unsigned char c = (unsigned char)buf[i];
-		if (g->held_c2) {
-			g->held_c2 = false;
-			if (c >= 0x80 && c <= 0x9f) { /* C1: CSI and its kin as one character */
-				out[n++] = '?';
-				goto next;
-			}
+		bool c1 = g->held_c2 && c >= 0x80 && c <= 0x9f; /* CSI and its kin: one '?' */
+		if (g->held_c2 && !c1)
 			out[n++] = (char)0xc2;
-		}
-		if (c == 0xc2)
-			g->held_c2 = true;
-		else if ((c < 0x20 && c != '\n' && c != '\t' && c != '\r') || c == 0x7f)
+		g->held_c2 = false;
+		if (c1 || (c < 0x20 && c != '\n' && c != '\t' && c != '\r') || c == 0x7f)
 			out[n++] = '?';
+		else if (c == 0xc2)
+			g->held_c2 = true;
 		else
 			out[n++] = (char)c;
-	next:
 		if (n >= sizeof out - 1) {
 			if (write_all(g->fd, out, n))
 				return -1;

@@ -458,7 +458,11 @@ static void handle(struct http_server *s, struct MHD_Connection *c, const char *
 		   const char *url, struct request *r, struct outcome *o)
 {
 	request_id_of(c, o->request_id);
-	if (!headers_valid(c))
+	if (r->refused)
+		fail(o, 400, "invalid_field",
+		     "ambiguous request framing: more than one Content-Length, or Transfer-Encoding "
+		     "that is not chunked alone or comes with Content-Length");
+	else if (!headers_valid(c))
 		fail(o, 400, "invalid_field", "malformed header: a field name must be a token and a "
 					      "value must not hold control characters");
 	else if (!serve_operational(s, c, method, url, o))
@@ -483,13 +487,8 @@ static enum MHD_Result refuse_framing(struct http_server *s, struct MHD_Connecti
 				      const char *method, const char *url, struct request *r)
 {
 	struct outcome o = {.close = true};
-	request_id_of(c, o.request_id);
-	fail(&o, 400, "invalid_field",
-	     "ambiguous request framing: more than one Content-Length, or Transfer-Encoding "
-	     "that is not chunked alone or comes with Content-Length");
-	double secs = elapsed_s(&r->t0);
-	metrics_observe(s->metrics, "", NULL, o.status, secs);
-	log_line(s, method, url, &o, secs);
+	r->refused = true;
+	handle(s, c, method, url, r, &o);
 	return respond(c, &o);
 }
 
@@ -506,10 +505,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 			return MHD_NO;
 		clock_gettime(CLOCK_MONOTONIC, &r->t0);
 		*state = r;
-		if (framing_ambiguous(c)) {
-			r->refused = true;
+		if (framing_ambiguous(c))
 			return refuse_framing(s, c, method, url, r);
-		}
 		return MHD_YES;
 	}
 	if (r->refused) {
